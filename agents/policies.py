@@ -1,0 +1,289 @@
+"""US behaviour policies: a registry of small classes, one per way the US can behave.
+
+Modelled on the Axelrod library's strategies: each policy has a ``name``, a one-line
+``description``, a ``classifier`` (memory depth, stochastic, what it reads) and the
+parameters it uses, with defaults and ranges. A policy decides the US commitment
+level u in [0, 1] (1 = its 2022-2024 effort) from what it observes of last round.
+
+``decide`` is vectorised: arrays with any leading batch axes, so the Mesa model (one
+run) and the sweep engine (many runs) call the same code. Policy state that must
+survive between rounds (e.g. whether a transactional US is currently punishing) is
+returned as ``memory`` and kept in the model state, never in the class.
+
+To add a policy, write one class with the ``@register`` decorator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from model import game as g
+from model.params import Param, ParameterError
+
+Array = NDArray[np.float64]
+
+# The parameters policies may read; each policy lists the ones it uses.
+POLICY_PARAMS: dict[str, Param] = {p.name: p for p in (
+    Param("us_level", 1.0, float, "US commitment level when engaged (1 = its 2022-24 effort)",
+          low=0.0, high=1.0, group="us"),
+    Param("us_low_level", 0.0, float, "US commitment level when punishing or disengaged",
+          low=0.0, high=1.0, group="us"),
+    Param("us_withdraw_start", 5, int, "round in which a withdrawing US starts to cut",
+          low=0, high=10000, group="us"),
+    Param("us_withdraw_rate", 0.1, float, "commitment a withdrawing US cuts each round",
+          low=0.0, high=1.0, group="us"),
+    Param("us_demand", 1.0, float, "European burden (share of GDP) the US asks for, relative "
+          "to its own 2022-24 burden", low=0.0, high=10.0, low_open=True, group="us"),
+    Param("us_hysteresis", 0.2, float, "width of the band around the demand within which a "
+          "transactional US keeps its stance", low=0.0, high=5.0, group="us"),
+    Param("us_switch_prob", 0.2, float, "chance per round that an erratic US switches stance",
+          low=0.0, high=1.0, group="us"),
+    Param("us_stake", 1.0, float, "value a strategic US puts on deterrence (1 = the status "
+          "quo is its optimum)", low=0.0, high=10.0, group="us"),
+)}
+
+
+@dataclass(frozen=True)
+class USObservation:
+    """What the US sees when it decides (arrays of shape (..., 1))."""
+
+    round: Array  # the round being played, 1, 2, ...
+    level: Array  # its commitment last round
+    memory: Array  # its policy state
+    effort_ratio: Array  # European effort last round / status-quo effort (E / E0)
+    burden_ratio: Array  # members' burden (share of GDP) / US status-quo burden
+    deterrence_rho: Array  # rho of actual deterrence
+    european_weight: Array  # a
+    saturation: Array
+    linear_benefit: Array
+
+
+class USPolicy:
+    """Base class. Subclasses set the class attributes and implement ``decide``."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    classifier: ClassVar[dict]
+    reads: ClassVar[tuple[str, ...]] = ()
+    initial_memory: ClassVar[float] = 0.0
+
+    def __init__(self, **params: float) -> None:
+        unknown = set(params) - set(self.reads)
+        if unknown:
+            raise ParameterError(f"policy {self.name!r} has no parameter {sorted(unknown)[0]!r}: "
+                                 f"allowed are {', '.join(self.reads) or 'none'}")
+        self.params = {k: POLICY_PARAMS[k].validate(params.get(k, POLICY_PARAMS[k].default))
+                       for k in self.reads}
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything learned in a run."""
+        self.memory = float(self.initial_memory)
+        self.level = float(self.params.get("us_level", 1.0))
+
+    def clone(self) -> USPolicy:
+        """A fresh policy with the same parameters."""
+        return type(self)(**self.params)
+
+    def step(self, round: int, effort_ratio: float, burden_ratio: float,
+             uniform: float, **context: float) -> float:
+        """Decide one round for a single run (the scalar face of :meth:`decide`)."""
+        obs = USObservation(
+            round=np.array([float(round)]), level=np.array([self.level]),
+            memory=np.array([self.memory]), effort_ratio=np.array([effort_ratio]),
+            burden_ratio=np.array([burden_ratio]),
+            deterrence_rho=np.array([context.get("deterrence_rho", 0.0)]),
+            european_weight=np.array([context.get("european_weight", 0.5)]),
+            saturation=np.array([context.get("saturation", 1.0)]),
+            linear_benefit=np.array([bool(context.get("linear_benefit", False))]))
+        params = {k: np.array([v], dtype=float) for k, v in self.params.items()}
+        level, memory = self.decide(obs, params, np.array([uniform]))
+        self.level, self.memory = float(level[0]), float(memory[0])
+        return self.level
+
+    @classmethod
+    def decide(cls, obs: USObservation, params: Mapping[str, Array],
+               uniform: Array) -> tuple[Array, Array]:
+        """Return (commitment level in [0, 1], new memory), vectorised."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
+        return f"{type(self).__name__}({args})"
+
+
+REGISTRY: dict[str, type[USPolicy]] = {}
+
+
+def register(cls: type[USPolicy]) -> type[USPolicy]:
+    REGISTRY[cls.name] = cls
+    return cls
+
+
+def policy_names() -> list[str]:
+    return list(REGISTRY)
+
+
+def policy_params() -> list[Param]:
+    return list(POLICY_PARAMS.values())
+
+
+def get_policy(name: str) -> type[USPolicy]:
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise ParameterError(f"us_policy = {name!r} is not allowed: expected one of "
+                             + ", ".join(REGISTRY)) from None
+
+
+@register
+class Steadfast(USPolicy):
+    """Keeps its commitment whatever Europe does (the 2022-2024 US)."""
+
+    name = "steadfast"
+    description = "keeps its commitment at us_level whatever Europe does"
+    classifier = {"memory_depth": 0, "stochastic": False, "reads_europe": False}
+    reads = ("us_level",)
+
+    @classmethod
+    def decide(cls, obs, params, uniform):
+        return np.broadcast_to(params["us_level"], obs.level.shape).astype(float), obs.memory
+
+
+@register
+class Isolationist(USPolicy):
+    """Walks away: no US effort from the first round (the 2025 US)."""
+
+    name = "isolationist"
+    description = "walks away: no US effort from the first round"
+    classifier = {"memory_depth": 0, "stochastic": False, "reads_europe": False}
+    reads = ()
+
+    def reset(self) -> None:
+        self.memory, self.level = 0.0, 0.0
+
+    @classmethod
+    def decide(cls, obs, params, uniform):
+        return np.zeros_like(obs.level, dtype=float), obs.memory
+
+
+@register
+class Withdrawing(USPolicy):
+    """Cuts its commitment by a fixed amount each round from a start round."""
+
+    name = "withdrawing"
+    description = "from round us_withdraw_start cuts us_withdraw_rate of commitment a round"
+    classifier = {"memory_depth": 0, "stochastic": False, "reads_europe": False}
+    reads = ("us_level", "us_withdraw_start", "us_withdraw_rate")
+
+    @classmethod
+    def decide(cls, obs, params, uniform):
+        rounds_cut = np.maximum(0.0, obs.round - params["us_withdraw_start"] + 1)
+        level = np.maximum(0.0, params["us_level"] - params["us_withdraw_rate"] * rounds_cut)
+        return level, obs.memory
+
+
+@register
+class Reciprocal(USPolicy):
+    """Matches Europe's burden: commits in proportion to how close Europe is to its demand.
+
+    Tit-for-tat on burden shares (Axelrod 1984), applied to alliance burden-sharing.
+    """
+
+    name = "reciprocal"
+    description = "commits us_level x (Europe's burden / us_demand), matching Europe's effort"
+    classifier = {"memory_depth": 1, "stochastic": False, "reads_europe": True}
+    reads = ("us_level", "us_demand")
+
+    @classmethod
+    def decide(cls, obs, params, uniform):
+        level = params["us_level"] * obs.burden_ratio / params["us_demand"]
+        return np.clip(level, 0.0, 1.0), obs.memory
+
+
+@register
+class Transactional(USPolicy):
+    """"Pay your fair share": engaged while Europe meets the demand, punishing when not.
+
+    A threshold rule with hysteresis: it stops punishing only once Europe's burden is
+    above ``us_demand + us_hysteresis/2``, and starts once it is below the lower edge.
+    """
+
+    name = "transactional"
+    description = "stays at us_level while Europe's burden meets us_demand, else drops to us_low_level"
+    classifier = {"memory_depth": 1, "stochastic": False, "reads_europe": True}
+    reads = ("us_level", "us_low_level", "us_demand", "us_hysteresis")
+    initial_memory = 1.0  # engaged
+
+    @classmethod
+    def decide(cls, obs, params, uniform):
+        half = params["us_hysteresis"] / 2
+        engaged = obs.memory > 0.5
+        engaged = np.where(engaged, obs.burden_ratio >= params["us_demand"] - half,
+                           obs.burden_ratio >= params["us_demand"] + half)
+        level = np.where(engaged, params["us_level"], params["us_low_level"])
+        return level.astype(float), engaged.astype(float)
+
+
+@register
+class Erratic(USPolicy):
+    """Switches between engaged and disengaged at random (a two-state Markov chain)."""
+
+    name = "erratic"
+    description = "switches between us_level and us_low_level with probability us_switch_prob a round"
+    classifier = {"memory_depth": 1, "stochastic": True, "reads_europe": False}
+    reads = ("us_level", "us_low_level", "us_switch_prob")
+    initial_memory = 1.0  # engaged
+
+    @classmethod
+    def decide(cls, obs, params, uniform):
+        engaged = obs.memory > 0.5
+        engaged = np.where(uniform < params["us_switch_prob"], ~engaged, engaged)
+        level = np.where(engaged, params["us_level"], params["us_low_level"])
+        return level.astype(float), engaged.astype(float)
+
+
+@register
+class Strategic(USPolicy):
+    """Chooses the commitment that maximises its own payoff, given Europe's effort.
+
+    U_US(u) = stake B(D(E, u X0)) - C u^2 / 2 with C = B'(1)(1-a), so a US with
+    stake 1 finds the status quo optimal; it free-rides on a Europe that steps up
+    when efforts are substitutes (Olson & Zeckhauser 1966).
+    """
+
+    name = "strategic"
+    description = "picks the commitment that maximises its own security payoff net of cost"
+    classifier = {"memory_depth": 1, "stochastic": False, "reads_europe": True}
+    reads = ("us_stake",)
+    grid = np.linspace(0.0, 1.0, 201)
+
+    @classmethod
+    def decide(cls, obs, params, uniform):
+        u = cls.grid
+        d = g.deterrence(obs.effort_ratio, u, obs.deterrence_rho, obs.european_weight)
+        d_sq = g.deterrence(np.ones_like(obs.effort_ratio), np.ones_like(obs.effort_ratio),
+                            obs.deterrence_rho, obs.european_weight)
+        cost = g.benefit_slope(d_sq, obs.saturation, obs.linear_benefit) * (1 - obs.european_weight)
+        payoff = (params["us_stake"] * g.benefit_curve(d, obs.saturation, obs.linear_benefit)
+                  - cost * u**2 / 2)
+        return u[np.argmax(payoff, axis=-1)][..., None], obs.memory
+
+
+def decide_all(codes: NDArray[np.int_], obs: USObservation, params: Mapping[str, Array],
+               uniform: Array) -> tuple[Array, Array]:
+    """Each run's decision under its own policy (``codes`` index :func:`policy_names`)."""
+    names = policy_names()
+    level = np.zeros_like(obs.level, dtype=float)
+    memory = np.array(obs.memory, dtype=float, copy=True)
+    for code in np.unique(codes):
+        sel = (codes == code)
+        lv, mem = REGISTRY[names[int(code)]].decide(obs, params, uniform)
+        level = np.where(sel, lv, level)
+        memory = np.where(sel, mem, memory)
+    return level, memory

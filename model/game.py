@@ -1,0 +1,442 @@
+"""The burden-sharing and deterrence game: every rule of the payoff, once.
+
+Pure, typed NumPy functions. Every array may carry any number of leading batch axes
+(runs, counterfactual coalitions, ...) followed by the nation axis ``N``; scalars of a
+game are stored with a trailing axis of length 1 so that they broadcast against it.
+The Mesa model, the agents, the app and the sweep engine all call these functions:
+one source of truth for the game.
+
+Notation (model brief, ``docs/ODD.md``): contribution ``s_i`` (share of GDP), GDP
+``Y_i`` (USD bn), European effort ``E = sum_j s_j Y_j``, US effort ``X``, a nation's
+expectation of it ``X_hat_i``; money is USD bn a year.
+
+    D_i = [a (E/E0)^rho_i + (1-a) (X_hat_i/X0)^rho_i]^(1/rho_i)     deterrence (CES)
+    b_i = V theta_i Y_i B(D_i),  B(D) = 1 - exp(-D/delta)  or  D  security benefit
+    c_i = Y_i phi_i s_i^2 / 2                                       domestic cost
+    f_i = beta_i Y_i max(0, s_i - r_i)                               sucker cost
+    r_i = w_i s_US + (1 - w_i) * GDP-weighted mean burden of the other members
+    U_i = [m_i + (1 - m_i) sigma] b_i - c_i - f_i
+
+References: Arrow et al. (1961) for the CES form; Olson & Zeckhauser (1966) for the
+public-good alliance; Cornes & Hartley (2007) for solving aggregative games through
+the aggregate; Fehr & Schmidt (1999) for aversion to disadvantageous inequity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from model.solvers import bracketed_root
+
+Array = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+RHO_EPS = 1e-9  # |rho| below this is the Cobb-Douglas limit
+TINY = 1e-12  # floor for normalised efforts inside derivatives (avoids 0 * inf)
+ROOT_TOL = 1e-13  # relative tolerance of every aggregate root solve
+
+
+@dataclass(frozen=True)
+class Game:
+    """The fixed data of one game (or a batch of games), as broadcastable arrays.
+
+    Per-nation fields have shape ``(..., N)``; scalar fields ``(..., 1)``.
+    ``sucker_cost`` is beta_i in absolute units (see :func:`model.state.build_game`).
+    """
+
+    gdp: Array  # Y_i, USD bn
+    exposure: Array  # theta_i in [0, 1]
+    us_reliance: Array  # rho_i: < 0 complements, 1 perfect substitutes
+    fair_share_weight: Array  # w_i in [0, 1]
+    sucker_cost: Array  # beta_i >= 0
+    political_cost: Array  # phi_i > 0
+    pledge_floor: Array  # s_floor, members' minimum contribution
+    max_contribution: Array  # s_max
+    spillover: Array  # sigma in [0, 1]: non-members' share of the benefit
+    coordinated: BoolArray  # members pick the pledges that maximise their joint payoff
+    security_value: Array  # V
+    saturation: Array  # delta of B(D) = 1 - exp(-D/delta)
+    linear_benefit: BoolArray  # B(D) = D instead
+    european_weight: Array  # a in (0, 1)
+    effort_ref: Array  # E0, status-quo European effort (USD bn)
+    us_effort_ref: Array  # X0, status-quo US effort (USD bn)
+    us_gdp: Array  # GDP of the US (its burden is X / us_gdp)
+
+    def expand(self, axis: int = -2) -> Game:
+        """Insert a length-1 axis in every field (e.g. for a batch of coalitions)."""
+        return replace(self, **{f.name: np.expand_dims(getattr(self, f.name), axis)
+                                for f in fields(self)})
+
+    def take(self, index) -> Game:
+        """Select along the leading batch axis."""
+        return replace(self, **{f.name: getattr(self, f.name)[index] for f in fields(self)})
+
+
+# --------------------------------------------------------------------------- deterrence
+def deterrence(effort: Array, us_effort: Array, rho: Array, weight: Array) -> Array:
+    """CES deterrence ``[a e^rho + (1-a) x^rho]^(1/rho)`` of normalised efforts.
+
+    ``effort`` e = E/E0 and ``us_effort`` x = X/X0 are normalised so the status quo
+    gives D = 1. rho -> 0 is the Cobb-Douglas limit ``e^a x^(1-a)``; for rho <= 0 a
+    zero input gives D = 0 (complements: nothing deters without the other part).
+
+    >>> float(deterrence(np.array(1.0), np.array(1.0), np.array(-2.0), np.array(0.4)))
+    1.0
+    >>> float(deterrence(np.array(1.0), np.array(0.0), np.array(-1.0), np.array(0.5)))
+    0.0
+    """
+    cobb = np.abs(rho) < RHO_EPS
+    r = np.where(cobb, 1.0, rho)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        ces = (weight * effort**r + (1 - weight) * us_effort**r) ** (1 / r)
+        cd = effort**weight * us_effort ** (1 - weight)
+    d = np.where(cobb, cd, ces)
+    zero_input = (effort <= 0) | (us_effort <= 0)
+    return np.where((r <= 0) & zero_input | cobb & zero_input, 0.0, d)
+
+
+def deterrence_slope(effort: Array, us_effort: Array, rho: Array, weight: Array,
+                     d: Array | None = None) -> Array:
+    """dD/de, the marginal deterrence of normalised European effort.
+
+    ``a e^(rho-1) D^(1-rho)`` (CES) and ``a D / e`` (Cobb-Douglas).
+    """
+    if d is None:
+        d = deterrence(effort, us_effort, rho, weight)
+    e = np.maximum(effort, TINY)
+    cobb = np.abs(rho) < RHO_EPS
+    r = np.where(cobb, 1.0, rho)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        ces = weight * e ** (r - 1) * d ** (1 - r)
+    slope = np.where(cobb, weight * d / e, ces)
+    return np.where(np.isfinite(slope), slope, 0.0)
+
+
+def benefit_curve(d: Array, saturation: Array, linear: BoolArray) -> Array:
+    """B(D): saturating ``1 - exp(-D/delta)`` (default) or linear ``D``."""
+    return np.where(linear, d, -np.expm1(-d / saturation))
+
+
+def benefit_slope(d: Array, saturation: Array, linear: BoolArray) -> Array:
+    """B'(D)."""
+    return np.where(linear, 1.0, np.exp(-d / saturation) / saturation)
+
+
+def perceived_deterrence(game: Game, european_effort: Array, expected_us_effort: Array) -> Array:
+    """D_i: deterrence as nation i sees it, through its own rho_i and expectation."""
+    return deterrence(european_effort / game.effort_ref, expected_us_effort / game.us_effort_ref,
+                      game.us_reliance, game.european_weight)
+
+
+# --------------------------------------------------------------------------- payoff terms
+def benefit_share(game: Game, member: BoolArray) -> Array:
+    """m_i + (1 - m_i) sigma: members get all of the benefit, outsiders the spillover."""
+    return np.where(member, 1.0, game.spillover)
+
+
+def security_benefit(game: Game, european_effort: Array, expected_us_effort: Array) -> Array:
+    """b_i = V theta_i Y_i B(D_i), before the membership share."""
+    d = perceived_deterrence(game, european_effort, expected_us_effort)
+    return game.security_value * game.exposure * game.gdp * benefit_curve(
+        d, game.saturation, game.linear_benefit)
+
+
+def domestic_cost(game: Game, contribution: Array) -> Array:
+    """c_i = Y_i phi_i s_i^2 / 2: convex political cost of contributing."""
+    return game.gdp * game.political_cost * contribution**2 / 2
+
+
+def us_burden(game: Game, us_effort: Array) -> Array:
+    """s_US = X / Y_US, the US effort as a share of US GDP."""
+    return us_effort / game.us_gdp
+
+
+def fair_reference(game: Game, contribution: Array, member: BoolArray, us_effort: Array) -> Array:
+    """r_i = w_i s_US + (1 - w_i) * GDP-weighted mean burden of the *other* members.
+
+    With no other member the peer part falls back to the US burden.
+    """
+    paid = np.where(member, contribution * game.gdp, 0.0)
+    size = np.where(member, game.gdp, 0.0)
+    others_paid = paid.sum(-1, keepdims=True) - paid
+    others_size = size.sum(-1, keepdims=True) - size
+    s_us = us_burden(game, us_effort)
+    has_peers = others_size > 1e-9 * game.gdp
+    peers = np.where(has_peers, others_paid / np.where(has_peers, others_size, 1.0), s_us)
+    w = game.fair_share_weight
+    return w * s_us + (1 - w) * peers
+
+
+def fairness_cost(game: Game, contribution: Array, reference: Array) -> Array:
+    """f_i = beta_i Y_i max(0, s_i - r_i): the cost of feeling like a sucker."""
+    return game.sucker_cost * game.gdp * np.maximum(0.0, contribution - reference)
+
+
+def utility_terms(game: Game, contribution: Array, member: BoolArray,
+                  expected_us_effort: Array, us_effort: Array) -> dict[str, Array]:
+    """Each term of U_i (USD bn a year) and the total, for the given profile."""
+    effort = (contribution * game.gdp).sum(-1, keepdims=True)
+    benefit = benefit_share(game, member) * security_benefit(game, effort, expected_us_effort)
+    cost = domestic_cost(game, contribution)
+    fair = fairness_cost(game, contribution, fair_reference(game, contribution, member, us_effort))
+    return {"benefit": benefit, "cost": cost, "fairness": fair, "utility": benefit - cost - fair}
+
+
+def utility(game: Game, contribution: Array, member: BoolArray,
+            expected_us_effort: Array, us_effort: Array) -> Array:
+    """U_i for every nation (see :func:`utility_terms`)."""
+    return utility_terms(game, contribution, member, expected_us_effort, us_effort)["utility"]
+
+
+# --------------------------------------------------------------------------- best responses
+class ValueCurve:
+    """v_i(E) = d b_i / d E, the security value to i of one more USD of European effort.
+
+    Built once per solve: the US part of the CES, ``(1-a) x_i^rho_i``, does not change
+    while the solver searches over E, so it is computed here and not at every step.
+    Equal to the derivative of :func:`security_benefit` (a test checks it).
+    """
+
+    def __init__(self, game: Game, expected_us_effort: Array) -> None:
+        self.game = game
+        x = expected_us_effort / game.us_effort_ref
+        cobb = np.abs(game.us_reliance) < RHO_EPS
+        self.any_cobb = bool(np.any(cobb))
+        self.cobb = cobb
+        self.r = np.where(cobb, 1.0, game.us_reliance)
+        a = game.european_weight
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            self.us_part = (1 - a) * x**self.r
+            self.cd_us = x ** (1 - a) if self.any_cobb else None
+        self.coef = game.security_value * game.exposure * game.gdp / game.effort_ref
+
+    def __call__(self, european_effort: Array) -> Array:
+        game, r = self.game, self.r
+        a = game.european_weight
+        e = np.maximum(european_effort / game.effort_ref, TINY)
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            er = e**r
+            total = a * er + self.us_part
+            d = total ** (1 / r)
+            slope = a * er / e * (d / total)
+            if self.any_cobb:
+                d_cd = e**a * self.cd_us
+                d = np.where(self.cobb, d_cd, d)
+                slope = np.where(self.cobb, a * d_cd / e, slope)
+        slope = np.where(np.isfinite(slope), slope, 0.0)
+        d = np.where(np.isfinite(d), d, 0.0)
+        return self.coef * benefit_slope(d, game.saturation, game.linear_benefit) * slope
+
+
+def marginal_security_value(game: Game, european_effort: Array, expected_us_effort: Array) -> Array:
+    """v_i(E) = d b_i / d E: security value to i of one more USD of European effort."""
+    return ValueCurve(game, expected_us_effort)(european_effort)
+
+
+def _decide(game: Game, v: Array, member: BoolArray) -> Array:
+    """Marginal value weighed by i: own share of v_i, or all members' v in a deal."""
+    own = benefit_share(game, member) * v
+    if not np.any(game.coordinated):
+        return own
+    joint = np.where(member, v, 0.0).sum(-1, keepdims=True)
+    return np.where(game.coordinated & member, joint, own)
+
+
+def decision_value(game: Game, european_effort: Array, expected_us_effort: Array,
+                   member: BoolArray) -> Array:
+    """The marginal value of a contribution, per unit of own GDP share, that i weighs.
+
+    Individually (Nash) it is i's own benefit share times v_i. In a coordinated
+    coalition a member counts the value to all members (the summit deal); outsiders
+    still count only their own.
+    """
+    return _decide(game, marginal_security_value(game, european_effort, expected_us_effort), member)
+
+
+def contribution_bounds(game: Game, member: BoolArray) -> tuple[Array, Array]:
+    """[s_floor, s_max] for members, [0, s_max] for outsiders."""
+    lower = np.where(member, game.pledge_floor, 0.0)
+    return np.broadcast_arrays(lower, game.max_contribution + 0 * lower)
+
+
+def share_rule(game: Game, value: Array, reference: Array, lower: Array, upper: Array) -> Array:
+    """The contribution that equates marginal value and marginal cost.
+
+    Marginal cost is ``phi s`` below the fair reference and ``phi s + beta`` above it,
+    so the optimum is ``median((value - beta)/phi, r, value/phi)`` clipped to bounds.
+    """
+    above = (value - game.sucker_cost) / game.political_cost
+    below = value / game.political_cost
+    return np.clip(np.clip(reference, above, below), lower, upper)
+
+
+def best_response(game: Game, contribution: Array, member: BoolArray,
+                  expected_us_effort: Array, us_effort: Array) -> Array:
+    """Every nation's best reply to the others' current contributions.
+
+    Individual nations (and outsiders) each solve their own first-order condition;
+    a coordinated coalition picks its members' pledges jointly, holding outsiders'
+    contributions fixed. Each solve is a one-dimensional root in the effort E
+    (aggregative game, Cornes & Hartley 2007).
+    """
+    gdp = game.gdp
+    paid = contribution * gdp
+    total = paid.sum(-1, keepdims=True)
+    reference = fair_reference(game, contribution, member, us_effort)
+    lower, upper = contribution_bounds(game, member)
+    curve = ValueCurve(game, expected_us_effort)
+    own = benefit_share(game, member)
+
+    # Each nation alone: E = E_-i + s_i(E) Y_i, one root per nation.
+    others = total - paid
+
+    def alone(effort: Array) -> Array:
+        return others + share_rule(game, own * curve(effort), reference, lower, upper) * gdp - effort
+
+    e_alone = root_from(alone, np.broadcast_to(total, paid.shape))
+    response = share_rule(game, own * curve(e_alone), reference, lower, upper)
+
+    together = game.coordinated & member
+    if np.any(together):
+        outside = np.where(member, 0.0, paid).sum(-1, keepdims=True)
+
+        def joint_share(effort: Array) -> Array:
+            return share_rule(game, _decide(game, curve(effort), member), reference, lower, upper)
+
+        def deal(effort: Array) -> Array:
+            return outside + np.where(member, joint_share(effort) * gdp, 0.0).sum(-1, keepdims=True) - effort
+
+        response = np.where(together, joint_share(root_from(deal, total)), response)
+    return response
+
+
+def root_from(f, guess: Array) -> Array:
+    """Root of ``f(E) = h(E) - E`` with ``h`` non-increasing, starting from a guess.
+
+    Since h does not increase, the root lies between E and h(E) = E + f(E) for any
+    E: one evaluation at the guess gives a tight bracket for the warm start.
+    """
+    at_guess = f(guess)
+    step = guess + at_guess
+    at_step = f(step)
+    up = at_guess > 0
+    return bracketed_root(f, np.where(up, guess, step), np.where(up, step, guess), ROOT_TOL,
+                          f_lo=np.where(up, at_guess, at_step), f_hi=np.where(up, at_step, at_guess))
+
+
+# --------------------------------------------------------------------------- equilibrium
+def _consistent_reference(game: Game, member: BoolArray, member_effort: Array,
+                          us_effort: Array) -> Array:
+    """The fair reference written through the members' total effort E_M.
+
+    For a member, r_i depends on its own s_i through E_M = s_i Y_i + others; solving
+    ``s_i = r_i`` for the kink gives ``[w s_US (Y_M - Y_i) + (1-w) E_M] / (Y_M - w Y_i)``
+    (equal to r_i whenever s_i sits at it). Outsiders see all members as peers.
+    """
+    w = game.fair_share_weight
+    s_us = us_burden(game, us_effort)
+    size = np.where(member, game.gdp, 0.0).sum(-1, keepdims=True)
+    others = size - np.where(member, game.gdp, 0.0)
+    has_peers = others > 1e-9 * game.gdp
+    inside = (w * s_us * others + (1 - w) * member_effort) / np.where(
+        has_peers, size - w * game.gdp, 1.0)
+    outside = w * s_us + (1 - w) * member_effort / np.where(size > 0, size, 1.0)
+    ref = np.where(member, inside, np.where(size > 0, outside, s_us))
+    return np.where(has_peers | ~member, ref, s_us)
+
+
+def _equilibrium_profile(game: Game, curve: ValueCurve, member: BoolArray, us_effort: Array,
+                         member_effort: Array, guess: Array) -> Array:
+    """Contributions consistent with a given E_M: solve E = sum_j s_j(E, E_M) Y_j."""
+    reference = _consistent_reference(game, member, member_effort, us_effort)
+    lower, upper = contribution_bounds(game, member)
+
+    def shares(effort: Array) -> Array:
+        return share_rule(game, _decide(game, curve(effort), member), reference, lower, upper)
+
+    effort = root_from(lambda e: (shares(e) * game.gdp).sum(-1, keepdims=True) - e, guess)
+    return shares(effort)
+
+
+def nash_equilibrium(game: Game, member: BoolArray, expected_us_effort: Array,
+                     us_effort: Array, start: Array) -> Array:
+    """The equilibrium contributions for fixed membership, solved directly.
+
+    Individual mode gives the Nash equilibrium; coordinated mode the partial-agreement
+    equilibrium (members jointly optimal, outsiders best-responding; Chander & Tulkens
+    1997). Solved through the aggregates: an outer root in the members' total effort
+    E_M (needed only for the fairness reference) around an inner root in E. Where
+    fairness makes equilibria non-unique, the one reached from ``start`` in the
+    direction the profile would move is chosen (so a status quo that is an
+    equilibrium stays put).
+    """
+    gdp = game.gdp
+    curve = ValueCurve(game, expected_us_effort)
+    lower, upper = contribution_bounds(game, member)
+    guess = (start * gdp).sum(-1, keepdims=True)
+    current = np.where(member, start * gdp, 0.0).sum(-1, keepdims=True)
+    if not np.any(game.sucker_cost * (1 - game.fair_share_weight) > 0):
+        return _equilibrium_profile(game, curve, member, us_effort, current, guess)
+
+    def gap(member_effort: Array) -> Array:
+        s = _equilibrium_profile(game, curve, member, us_effort, member_effort, guess)
+        return np.where(member, s * gdp, 0.0).sum(-1, keepdims=True) - member_effort
+
+    at_start = gap(current)
+    lo_all = np.where(member, lower * gdp, 0.0).sum(-1, keepdims=True)
+    hi_all = np.where(member, upper * gdp, 0.0).sum(-1, keepdims=True)
+    settled = np.abs(at_start) <= ROOT_TOL * np.maximum(current, 1.0)
+    up = at_start > 0
+    lo = np.where(settled, current, np.where(up, current, lo_all))
+    hi = np.where(settled, current, np.where(up, hi_all, current))
+    root = bracketed_root(gap, lo, hi, ROOT_TOL, f_lo=np.where(up, at_start, np.nan),
+                          f_hi=np.where(up, np.nan, at_start))
+    return _equilibrium_profile(game, curve, member, us_effort, np.where(settled, current, root), guess)
+
+
+def is_equilibrium(game: Game, contribution: Array, member: BoolArray,
+                   expected_us_effort: Array, us_effort: Array, tol: float = 1e-7) -> BoolArray:
+    """True where no nation's best reply differs from its contribution (relative tol)."""
+    reply = best_response(game, contribution, member, expected_us_effort, us_effort)
+    scale = np.maximum(np.abs(contribution), 1e-6)
+    return np.all(np.abs(reply - contribution) <= tol * scale, axis=-1)
+
+
+# --------------------------------------------------------------------------- coalition stability
+def switch_payoffs(game: Game, member: BoolArray, expected_us_effort: Array, us_effort: Array,
+                   start: Array) -> tuple[Array, Array]:
+    """Each nation's equilibrium payoff if it keeps its side, and if it alone switches.
+
+    As coalition-stability theory defines it (d'Aspremont et al. 1983; Carraro &
+    Siniscalco 1993; Barrett 1994): compare i's payoff at the equilibrium of the
+    current coalition with its payoff at the equilibrium after it alone leaves (if a
+    member) or joins (if not), the others re-optimising. ``switch - stay`` > 0 for a
+    member means the coalition is not internally stable; for an outsider, not
+    externally stable. All N + 1 coalitions are solved as one batch.
+    """
+    n = member.shape[-1]
+    flips = np.eye(n, dtype=bool)
+    configs = np.concatenate([member[..., None, :],
+                              member[..., None, :] ^ flips], axis=-2)  # (..., N+1, N)
+    g = game.expand(-2)
+    xhat = expected_us_effort[..., None, :]
+    x = us_effort[..., None, :]
+    s = nash_equilibrium(g, configs, xhat, x, start[..., None, :])
+    u = utility(g, s, configs, xhat, x)
+    return u[..., 0, :], np.diagonal(u[..., 1:, :], axis1=-2, axis2=-1)
+
+
+def stability_margins(game: Game, member: BoolArray, expected_us_effort: Array,
+                      us_effort: Array, start: Array, exit_penalty: Array,
+                      join_penalty: Array) -> Array:
+    """Margin (USD bn a year) by which each nation keeps its side: >= 0 means stable.
+
+    ``penalty * Y_i - gain``: the switching penalty minus the payoff gain.
+    """
+    stay, switch = switch_payoffs(game, member, expected_us_effort, us_effort, start)
+    gain = switch - stay
+    penalty = np.where(member, exit_penalty, join_penalty) * game.gdp
+    return penalty - gain

@@ -1,0 +1,82 @@
+"""Scenario files: named, commented TOML presets in ``seeds/scenarios/``.
+
+A scenario has a ``title``, a ``description`` for the seminar, ``[parameters]`` (any
+model parameter) and ``[nations.ISO3]`` tables of per-nation overrides. Unknown keys
+are errors, so a typo never silently does nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from model.params import CoalitionError, ModelConfig
+from seeds import SCENARIOS_DIR
+
+
+class ScenarioError(CoalitionError):
+    """A scenario is unknown or its file is malformed."""
+
+
+TOP_KEYS = ("title", "description", "parameters", "nations")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    title: str
+    description: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+    nations: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def config(self, parameters: dict[str, Any] | None = None,
+               nation_params: dict[str, dict[str, Any]] | None = None) -> ModelConfig:
+        """The validated configuration: defaults < this scenario < the given overrides."""
+        return ModelConfig.from_inputs(self.parameters, parameters or {},
+                                       nation_layers=(self.nations, nation_params or {}),
+                                       scenario=self.name)
+
+
+def scenario_names() -> list[str]:
+    return sorted(p.stem for p in SCENARIOS_DIR.glob("*.toml"))
+
+
+@functools.lru_cache(maxsize=64)
+def _read(path: Path) -> Scenario:
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"scenario file {path.name} is not valid TOML: {exc}") from None
+    unknown = [k for k in data if k not in TOP_KEYS]
+    if unknown:
+        raise ScenarioError(f"scenario file {path.name}: key {unknown[0]!r} is not allowed: "
+                            "expected " + ", ".join(TOP_KEYS))
+    params = data.get("parameters", {})
+    nations = data.get("nations", {})
+    if not isinstance(params, dict) or not isinstance(nations, dict) or not all(
+            isinstance(v, dict) for v in nations.values()):
+        raise ScenarioError(f"scenario file {path.name}: [parameters] and [nations.ISO3] "
+                            "must be tables")
+    scenario = Scenario(name=path.stem, title=str(data.get("title", path.stem)),
+                        description=str(data.get("description", "")).strip(),
+                        parameters=dict(params), nations={k: dict(v) for k, v in nations.items()})
+    try:
+        scenario.config()  # validate every key and value now, naming the file
+    except CoalitionError as exc:
+        raise ScenarioError(f"scenario file {path.name}: {exc}") from None
+    return scenario
+
+
+def load_scenario(name: str | Path) -> Scenario:
+    """A scenario by name (``baseline``) or by path to a TOML file."""
+    path = Path(name)
+    if path.suffix == ".toml" and path.is_file():
+        return _read(path.resolve())
+    candidate = SCENARIOS_DIR / f"{name}.toml"
+    if not candidate.is_file():
+        raise ScenarioError(f"scenario {str(name)!r} is not known: allowed are "
+                            + ", ".join(scenario_names()))
+    return _read(candidate)
