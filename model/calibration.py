@@ -65,9 +65,8 @@ def calibrate(game: g.Game, observed: np.ndarray, member: np.ndarray, us_effort:
     with np.errstate(divide="ignore", invalid="ignore"):
         closed = net / observed
     free = np.isnan(given_cost)
-    fallback = np.nanmedian(np.where(free & np.isfinite(closed) & (closed > 0), closed, np.nan))
-    if not np.isfinite(fallback):
-        fallback = 1.0
+    usable = free & np.isfinite(closed) & (closed > 0)
+    fallback = float(np.median(closed[usable])) if usable.any() else 1.0
     start = np.where(np.isfinite(closed) & (closed > 0), closed, fallback)
     phi = np.where(free, start, given_cost)
 

@@ -1,0 +1,57 @@
+"""The United States and the adversary: one agent each, views on the model's arrays.
+
+The US decides its commitment with a pluggable policy (:mod:`agents.policies`); the
+adversary probes when deterrence is weak. What they do each round is computed in
+:mod:`model.rounds` (for one run or many at once); these agents expose it to Mesa,
+the app and the reader.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from agents.policies import get_policy
+
+if TYPE_CHECKING:
+    from model.coalition_model import CoalitionModel
+
+
+class UnitedStates(mesa.Agent):
+    """The US: its policy, commitment level u and effort X = u X0 (USD bn a year)."""
+
+    def __init__(self, model: CoalitionModel, policy_name: str) -> None:
+        super().__init__(model)
+        policy_cls = get_policy(policy_name)
+        self.policy = policy_cls(**{k: model.config.values[k] for k in policy_cls.reads})
+
+    @property
+    def level(self) -> float:
+        return float(self.model.state.us_level[0, 0])
+
+    @property
+    def effort(self) -> float:
+        return float(self.model.state.us_effort[0, 0])
+
+    @property
+    def burden(self) -> float:
+        """US effort as a share of US GDP."""
+        return self.effort / float(self.model.world.game.us_gdp[0, 0])
+
+
+class Adversary(mesa.Agent):
+    """Probes with probability ``probe_rate * exp(-D)``; a probe makes nearby nations feel
+    more exposed for a while (the rally effect). Switched off with ``adversary=False``."""
+
+    def __init__(self, model: CoalitionModel) -> None:
+        super().__init__(model)
+        self.probes: list[tuple[int, str]] = []  # (round, ISO3 of the nation probed)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.model.world.adversary[0, 0])
+
+    def record(self, round_: int, target: int) -> None:
+        if target >= 0:
+            self.probes.append((round_, self.model.nations.iso3[target]))

@@ -1,0 +1,141 @@
+"""The ``coalition`` command line.
+
+    coalition run --scenario baseline [--rounds N] [--seed S] [--set KEY=VALUE ...] [--json]
+    coalition scenarios
+    coalition policies
+
+Bad input gives one line naming the field, the value and what is allowed, and exit
+code 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from model.params import CoalitionError
+
+
+class UsageError(CoalitionError):
+    """The command line itself is malformed."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _int(text: str, name: str, low: int = 0) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise UsageError(f"{name} = {text!r} is not allowed: expected a whole number at least {low}") from None
+    if value < low:
+        raise UsageError(f"{name} = {text!r} is not allowed: expected a whole number at least {low}")
+    return value
+
+
+def parse_sets(items: list[str]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """``--set`` items into model parameters and per-nation overrides (validated later)."""
+    from model.params import split_assignment
+
+    params: dict[str, Any] = {}
+    nations: dict[str, dict[str, Any]] = {}
+    for item in items:
+        key, code, value = split_assignment(item)
+        if code is None:
+            params[key] = value
+        else:
+            nations.setdefault(code, {})[key] = value
+    return params, nations
+
+
+def format_summary(s: dict[str, Any]) -> str:
+    from model.events import pct
+
+    lost = ", ".join(s["members_lost"]) or "none"
+    joined = ", ".join(s["members_joined"]) or "none"
+    verdict = s["verdict"].upper() + (f" at round {s['verdict_round']}" if s["verdict_round"] else "")
+    top = sorted(s["contributions_end"].items(), key=lambda kv: -kv[1])[:5]
+    return "\n".join([
+        f"Scenario {s['scenario']} (US policy: {s['us_policy']}), seed {s['seed']}, "
+        f"{s['rounds_run']} rounds",
+        f"Verdict: {verdict}",
+        f"Reason: {s['reason']}",
+        f"Coalition: {s['coalition_size_start']} -> {s['coalition_size_end']} members "
+        f"(lost: {lost}; joined: {joined})",
+        f"European effort: USD {s['european_effort_start_bn']:.1f} bn/yr -> "
+        f"{s['european_effort_end_bn']:.1f} bn/yr",
+        f"US effort: USD {s['us_effort_end_bn']:.1f} bn/yr",
+        f"Deterrence: {s['deterrence_end']:.2f} (status quo = 1)",
+        "Highest burdens: " + ", ".join(f"{c} {pct(v)}" for c, v in top),
+    ])
+
+
+def cmd_run(args) -> int:
+    from model.coalition_model import CoalitionModel
+
+    params, nations = parse_sets(args.set or [])
+    rounds = _int(args.rounds, "--rounds")
+    seed = _int(args.seed, "--seed")
+    model = CoalitionModel(args.scenario, rng=seed, nation_params=nations, **params)
+    summary = model.run(rounds)
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(format_summary(summary))
+        if args.events:
+            print("\nEvents:")
+            print("\n".join(model.events) or "(none)")
+    return 0
+
+
+def cmd_scenarios(args) -> int:
+    from model.scenarios import load_scenario, scenario_names
+
+    for name in scenario_names():
+        sc = load_scenario(name)
+        print(f"{name:24s} {sc.title}")
+    return 0
+
+
+def cmd_policies(args) -> int:
+    from agents.policies import POLICY_PARAMS, REGISTRY
+
+    for name, cls in REGISTRY.items():
+        params = ", ".join(f"{k}={POLICY_PARAMS[k].default}" for k in cls.reads) or "no parameters"
+        print(f"{name:14s} {cls.description}  [{params}]")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="coalition", description="Burden-sharing and deterrence in a "
+                     "volunteer security coalition: an agent-based game-theory model.")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, required=True)
+    run = sub.add_parser("run", help="run one scenario and print a summary")
+    run.add_argument("--scenario", default="baseline", help="scenario name (coalition scenarios)")
+    run.add_argument("--rounds", default="100", help="most rounds to play (default 100)")
+    run.add_argument("--seed", default="0", help="random seed (default 0)")
+    run.add_argument("--set", action="append", metavar="KEY=VALUE",
+                     help="set a parameter (us_reliance=0.5) or a nation's (DEU.us_reliance=1)")
+    run.add_argument("--json", action="store_true", help="print one JSON object")
+    run.add_argument("--events", action="store_true", help="also print the event log")
+    run.set_defaults(func=cmd_run)
+    sub.add_parser("scenarios", help="list the scenarios").set_defaults(func=cmd_scenarios)
+    sub.add_parser("policies", help="list the US policies").set_defaults(func=cmd_policies)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return args.func(args)
+    except CoalitionError as exc:
+        print(f"coalition: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
