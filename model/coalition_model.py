@@ -20,6 +20,7 @@ from model import game as g
 from model.events import describe_round, verdict_reason
 from model.rounds import draw_round, finished, play_round, true_deterrence
 from model.scenarios import load_scenario
+from model.outcomes import summarize
 from model.state import VERDICT_NAMES, build_world
 
 
@@ -144,27 +145,5 @@ class CoalitionModel(mesa.Model):
 
     def summary(self) -> dict[str, Any]:
         """The run in numbers: what the CLI prints and ``--json`` emits."""
-        st, codes = self.state, self.nations.iso3
-        start = self.datacollector.model_vars
-        members = [codes[i] for i in np.flatnonzero(st.member[0])]
-        first = [codes[i] for i in np.flatnonzero(self.nations.member)]
-        verdict_round = int(st.verdict_round[0, 0])
-        return {
-            "scenario": self.preset.name,
-            "seed": self.seed,
-            "rounds_run": self.round,
-            "verdict": self.verdict,
-            "verdict_round": verdict_round if verdict_round >= 0 else None,
-            "reason": self.reason,
-            "us_policy": self.config.us_policy,
-            "coalition_size_start": len(first),
-            "coalition_size_end": len(members),
-            "members_end": members,
-            "members_lost": [c for c in first if c not in members],
-            "members_joined": [c for c in members if c not in first],
-            "european_effort_start_bn": float(start["european_effort_bn"][0]),
-            "european_effort_end_bn": self.european_effort,
-            "us_effort_end_bn": float(st.us_effort[0, 0]),
-            "deterrence_end": self.deterrence,
-            "contributions_end": {c: float(st.contribution[0, i]) for i, c in enumerate(codes)},
-        }
+        return {"scenario": self.preset.name, "seed": self.seed, "us_policy": self.config.us_policy,
+                **summarize(self.world, self.state, self.nations)}
