@@ -21,7 +21,7 @@ from model import game as g
 from model.state import (CAUSE_CORE, CAUSE_EFFORT, CAUSE_NONE, CAUSE_SIZE, CONVERGED,
                          FRACTURED, NO_VERDICT, State, World, take)
 
-SWITCH_RTOL = 1e-9  # payoff gains smaller than this (relative) are ties: nations stay put
+SWITCH_RTOL = 1e-9  # payoff gains smaller than this (relative) count as ties
 
 
 def draws_per_round(n: int) -> int:
@@ -120,9 +120,10 @@ def revise_membership(world: World, game: g.Game, member: np.ndarray, contributi
                       expected: np.ndarray, us_effort: np.ndarray, order: np.ndarray):
     """Nations in ``order`` each switch side if the equilibrium gain beats the penalty.
 
-    Gains are evaluated for every nation at once; after a switch they are evaluated
-    again for the runs where it happened, so each nation judges the coalition as it
-    stands when its turn comes.
+    Ties favour the coalition (d'Aspremont et al. 1983): an indifferent member stays,
+    an indifferent outsider joins. Gains are evaluated for every nation at once; after
+    a switch they are evaluated again for the runs where it happened, so each nation
+    judges the coalition as it stands when its turn comes.
     """
     member = member.copy()
     switched = np.zeros(member.shape, dtype=np.int8)
@@ -138,7 +139,9 @@ def revise_membership(world: World, game: g.Game, member: np.ndarray, contributi
     gain, tol = gains(runs)
     for position in range(member.shape[-1]):
         who = order[:, position]
-        wants = gain[runs, who] > threshold[runs, who] + tol[runs, who]
+        net = gain[runs, who] - threshold[runs, who]
+        inside = member[runs, who]
+        wants = np.where(inside, net > tol[runs, who], net >= -tol[runs, who])
         if not wants.any():
             continue
         rows = runs[wants]
