@@ -110,6 +110,25 @@ def cmd_policies(args) -> int:
     return 0
 
 
+def cmd_sweep(args) -> int:
+    from experiments.sweep import run_sweep
+
+    report = run_sweep(args.file, out=args.out, workers=_int(args.workers, "--workers", 1),
+                       scheduler=args.scheduler, resume=args.resume, engine=args.engine,
+                       progress=not args.quiet)
+    print(f"{report['status']}: {report['runs']} runs in {report['out']} ({report['ran']} run now "
+          f"in {report['seconds']:.1f} s, {report['runs_per_second']:.1f} runs/s, {report['executor']})")
+    return 0 if report["status"] == "complete" else 1
+
+
+def cmd_plot(args) -> int:
+    from experiments.plots import plot_sweep
+
+    for path in plot_sweep(args.dir):
+        print(path)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="coalition", description="Burden-sharing and deterrence in a "
                      "volunteer security coalition: an agent-based game-theory model.")
@@ -125,6 +144,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
     sub.add_parser("scenarios", help="list the scenarios").set_defaults(func=cmd_scenarios)
     sub.add_parser("policies", help="list the US policies").set_defaults(func=cmd_policies)
+    sweep = sub.add_parser("sweep", help="run a parameter sweep from an experiment file")
+    sweep.add_argument("file", help="experiment file (TOML) or a shipped one's name")
+    sweep.add_argument("--out", help="output folder (default sweeps/NAME)")
+    sweep.add_argument("--workers", default="1", help="local worker processes (default 1)")
+    sweep.add_argument("--scheduler", help="Dask scheduler address or scheduler file")
+    sweep.add_argument("--resume", action="store_true", help="continue an interrupted sweep")
+    sweep.add_argument("--engine", choices=("vectorised", "mesa"), default="vectorised",
+                       help="vectorised (default) or mesa, the one-model-per-run reference")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.set_defaults(func=cmd_sweep)
+    plot = sub.add_parser("plot", help="draw a finished sweep's figures (PNG and SVG)")
+    plot.add_argument("dir", help="the sweep's output folder")
+    plot.set_defaults(func=cmd_plot)
     return parser
 
 

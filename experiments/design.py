@@ -1,0 +1,427 @@
+"""Experiment files: what a sweep varies, how it samples, and its runs.
+
+An experiment file is a commented TOML file (see ``experiments/*.toml`` and
+``docs/sweeps.md``)::
+
+    title = "..."
+    kind = "phase"            # phase | tipping | tournament | sensitivity | table
+    scenario = "baseline"     # the scenario every run starts from
+    seed = 20251125           # root of the sweep's SeedSequence
+    rounds = 100              # most rounds a run plays (fewer if a verdict stops it)
+    replicates = 10           # runs per design point, each with its own seed
+    chunk_size = 256          # runs per task sent to a worker
+
+    [parameters]              # fixed overrides of the scenario's parameters
+    us_policy = "steadfast"
+
+    [design]
+    method = "grid"           # grid | lhs | sobol | morris
+    samples = 256             # lhs points; sobol/morris base samples N
+
+    [vary.us_level]           # a range: gridded with `steps`, or sampled
+    low = 0.0
+    high = 1.0
+    steps = 21
+    [vary.mode]               # a list of values: always crossed as a grid
+    values = ["individual", "coordinated"]
+
+    [outputs]
+    series = false            # also keep per-round series
+
+Names in ``[parameters]`` and ``[vary]`` are exactly the model's parameter names
+(``us_level``, ``us_reliance``, ...) or ``ISO3.field`` for one nation
+(``"DEU.us_reliance"``), and every value is checked by the model's own
+:class:`~model.params.Param` specs, so a bad one gets the model's message.
+
+Runs are numbered ``0 .. points * replicates - 1`` (point-major); run ``i``'s seed
+comes from child ``i`` of the sweep's ``SeedSequence(seed)``, so it depends on neither
+chunking nor the executor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from model.params import NATION_PARAM_BY_NAME, CoalitionError, Param, all_params
+
+EXPERIMENTS_DIR = Path(__file__).resolve().parent
+KINDS = ("phase", "tipping", "tournament", "sensitivity", "table")
+METHODS = ("grid", "lhs", "sobol", "morris")
+TOP_KEYS = ("title", "description", "kind", "scenario", "seed", "rounds", "replicates",
+            "chunk_size", "parameters", "design", "vary", "outputs", "analysis")
+DESIGN_KEYS = ("method", "samples", "levels", "second_order")
+FACTOR_KEYS = ("values", "low", "high", "steps")
+OUTPUT_KEYS = ("series",)
+ANALYSIS_KEYS = ("x", "y", "group", "outputs")
+SEED_MASK = (1 << 63) - 1  # seeds fit a signed 64-bit Parquet column
+
+
+class ExperimentError(CoalitionError):
+    """An experiment file is missing, malformed, or asks for something not allowed."""
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One varied parameter: a list of ``values`` or a range ``low``..``high``."""
+
+    name: str  # "us_level" or "DEU.us_reliance"
+    spec: Param
+    values: tuple | None = None
+    low: float | None = None
+    high: float | None = None
+    steps: int | None = None
+
+    @property
+    def is_range(self) -> bool:
+        return self.values is None
+
+    def grid(self) -> list:
+        if self.values is not None:
+            return list(self.values)
+        return [self.coerce(v) for v in np.linspace(self.low, self.high, self.steps)]
+
+    def coerce(self, value: float):
+        """A sampled number as the parameter's type (whole numbers are rounded)."""
+        return int(round(value)) if self.spec.kind is int else float(value)
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A parsed, validated experiment file. ``points`` are the design points in order."""
+
+    name: str
+    path: str
+    text: str
+    sha256: str
+    title: str
+    description: str
+    kind: str
+    scenario: str
+    seed: int
+    rounds: int
+    replicates: int
+    chunk_size: int
+    method: str
+    samples: int | None
+    levels: int
+    second_order: bool
+    fixed: dict[str, Any]
+    fixed_nations: dict[str, dict[str, Any]]
+    factors: tuple[Factor, ...]
+    points: tuple[dict[str, Any], ...]
+    series: bool
+    analysis: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def runs(self) -> int:
+        return len(self.points) * self.replicates
+
+    @property
+    def chunks(self) -> int:
+        return math.ceil(self.runs / self.chunk_size)
+
+    def chunk_range(self, chunk: int) -> range:
+        return range(chunk * self.chunk_size, min(self.runs, (chunk + 1) * self.chunk_size))
+
+    def problem(self) -> dict[str, Any]:
+        """The SALib problem of the ranged factors."""
+        ranged = [f for f in self.factors if f.is_range]
+        return {"num_vars": len(ranged), "names": [f.name for f in ranged],
+                "bounds": [[f.low, f.high] for f in ranged]}
+
+    def run_spec(self, run: int) -> RunSpec:
+        point, replicate = divmod(run, self.replicates)
+        params, nations = split_overrides(self.points[point])
+        return RunSpec(run=run, point=point, replicate=replicate, seed=run_seed(self.seed, run),
+                       params={**self.fixed, **params},
+                       nation_params=merge_nations(self.fixed_nations, nations),
+                       varied=dict(self.points[point]))
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything one run needs: its number, seed and parameters (picklable, small)."""
+
+    run: int
+    point: int
+    replicate: int
+    seed: int
+    params: dict[str, Any]
+    nation_params: dict[str, dict[str, Any]]
+    varied: dict[str, Any]
+
+
+def run_seed(root: int, run: int) -> int:
+    """Run ``run``'s seed: child ``run`` of ``SeedSequence(root)``, as a 63-bit int.
+
+    ``SeedSequence(root, spawn_key=(run,))`` is exactly the ``run``-th child that
+    ``SeedSequence(root).spawn`` hands out, so no run's seed depends on the others.
+    """
+    child = np.random.SeedSequence(root, spawn_key=(run,))
+    return int(child.generate_state(1, np.uint64)[0]) & SEED_MASK
+
+
+def split_overrides(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """``{"us_level": 1, "DEU.us_reliance": 0.5}`` -> model and per-nation overrides."""
+    params: dict[str, Any] = {}
+    nations: dict[str, dict[str, Any]] = {}
+    for key, value in values.items():
+        if "." in key:
+            code, fname = key.split(".", 1)
+            nations.setdefault(code, {})[fname] = value
+        else:
+            params[key] = value
+    return params, nations
+
+
+def merge_nations(*layers: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for layer in layers:
+        for code, overrides in layer.items():
+            out.setdefault(code, {}).update(overrides)
+    return out
+
+
+# --------------------------------------------------------------------------- parsing
+def resolve_path(name: str | Path) -> Path:
+    """A path to an experiment file, or the name of one shipped in ``experiments/``."""
+    path = Path(name)
+    if path.is_file():
+        return path
+    shipped = EXPERIMENTS_DIR / f"{name}.toml"
+    if path.suffix == "" and shipped.is_file():
+        return shipped
+    known = ", ".join(sorted(p.stem for p in EXPERIMENTS_DIR.glob("*.toml")))
+    raise ExperimentError(f"experiment file {str(name)!r} not found: give a path to a TOML "
+                          f"file or one of {known}")
+
+
+def load_experiment(name: str | Path) -> Experiment:
+    """Read, check and expand an experiment file (a path or a shipped name)."""
+    path = resolve_path(name)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode()
+        data = tomllib.loads(text)
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ExperimentError(f"experiment file {path.name} is not valid TOML: {exc}") from None
+    try:
+        return _parse(path, text, hashlib.sha256(raw).hexdigest(), data)
+    except ExperimentError as exc:
+        raise ExperimentError(f"experiment file {path.name}: {exc}") from None
+    except CoalitionError as exc:
+        raise ExperimentError(f"experiment file {path.name}: {exc}") from None
+
+
+def _check_keys(table: Any, allowed: tuple[str, ...], where: str) -> dict:
+    if not isinstance(table, dict):
+        raise ExperimentError(f"{where} must be a table")
+    for key in table:
+        if key not in allowed:
+            raise ExperimentError(f"key {where}.{key} is not allowed: expected one of "
+                                  + ", ".join(allowed))
+    return table
+
+
+def _whole(data: dict, key: str, default: int | None, low: int, where: str = "") -> int:
+    value = data.get(key, default)
+    if value is None:
+        raise ExperimentError(f"{where}{key} is missing: expected a whole number at least {low}")
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ExperimentError(f"{where}{key} = {value!r} is not allowed: expected a whole "
+                              f"number at least {low}")
+    return value
+
+
+def param_spec(name: str) -> Param:
+    """The Param spec of a model parameter or of ``ISO3.field``; unknown names raise."""
+    if "." in name:
+        code, fname = name.split(".", 1)
+        if fname not in NATION_PARAM_BY_NAME:
+            raise ExperimentError(f"unknown nation parameter {name}: allowed are "
+                                  + ", ".join(sorted(NATION_PARAM_BY_NAME)))
+        p = NATION_PARAM_BY_NAME[fname]
+        return Param(name, p.default, p.kind, p.doc, low=p.low, high=p.high,
+                     low_open=p.low_open, choices=p.choices)
+    spec = all_params()
+    if name not in spec:
+        raise ExperimentError(f"unknown parameter {name!r}: allowed are {', '.join(sorted(spec))} "
+                              "or ISO3.field for one nation")
+    return spec[name]
+
+
+def _factor(name: str, table: Any) -> Factor:
+    table = _check_keys(table, FACTOR_KEYS, f"vary.{name}")
+    spec = param_spec(name)
+    if "values" in table:
+        if any(k in table for k in ("low", "high", "steps")):
+            raise ExperimentError(f"vary.{name}: give either values or low/high, not both")
+        values = table["values"]
+        if values == "all" and spec.choices is not None:
+            values = list(spec.choices)
+        if not isinstance(values, list) or not values:
+            raise ExperimentError(f"vary.{name}.values = {values!r} is not allowed: expected a "
+                                  "non-empty list" + (' or "all"' if spec.choices else ""))
+        return Factor(name, spec, values=tuple(spec.validate(v, where="vary.") for v in values))
+    if spec.kind not in (int, float):
+        raise ExperimentError(f"vary.{name}: {name} is not a number; give values = [...]")
+    for key in ("low", "high"):
+        if key not in table:
+            raise ExperimentError(f"vary.{name}.{key} is missing: give low and high, or values")
+        spec.validate(table[key], where="vary.")
+    low, high = float(table["low"]), float(table["high"])
+    if not low < high:
+        raise ExperimentError(f"vary.{name}: the range low = {low:g} .. high = {high:g} is empty "
+                              "or inverted: expected low < high")
+    steps = table.get("steps")
+    if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int) or steps < 2):
+        raise ExperimentError(f"vary.{name}.steps = {steps!r} is not allowed: expected a whole "
+                              "number at least 2")
+    return Factor(name, spec, low=low, high=high, steps=steps)
+
+
+def _parse(path: Path, text: str, sha: str, data: dict) -> Experiment:
+    _check_keys(data, TOP_KEYS, "experiment")
+    from model.scenarios import load_scenario
+
+    scenario = data.get("scenario", "baseline")
+    if not isinstance(scenario, str):
+        raise ExperimentError(f"scenario = {scenario!r} is not allowed: expected a scenario name")
+    if not Path(scenario).is_absolute() and scenario.endswith(".toml"):
+        scenario = str((path.parent / scenario).resolve())
+    sc = load_scenario(scenario)  # ScenarioError names the allowed scenarios
+
+    rounds = _whole(data, "rounds", 100, 0)
+    replicates = _whole(data, "replicates", 1, 1)
+    chunk_size = _whole(data, "chunk_size", 256, 1)
+    seed = _whole(data, "seed", None, 0)
+
+    fixed: dict[str, Any] = {}
+    fixed_nations: dict[str, dict[str, Any]] = {}
+    for key, value in _check_keys(data.get("parameters", {}), tuple(data.get("parameters", {})),
+                                  "parameters").items():
+        if isinstance(value, dict):  # [parameters.DEU] us_reliance = 1
+            for fname, v in value.items():
+                fixed_nations.setdefault(key, {})[fname] = param_spec(f"{key}.{fname}").validate(
+                    v, where=f"{key}.")
+        elif "." in key:
+            code, fname = key.split(".", 1)
+            fixed_nations.setdefault(code, {})[fname] = param_spec(key).validate(value, where=f"{code}.")
+        else:
+            fixed[key] = param_spec(key).validate(value)
+
+    design = _check_keys(data.get("design", {}), DESIGN_KEYS, "design")
+    method = design.get("method", "grid")
+    if method not in METHODS:
+        raise ExperimentError(f"design.method = {method!r} is not allowed: expected one of "
+                              + ", ".join(METHODS))
+    vary = data.get("vary", {})
+    if not isinstance(vary, dict):
+        raise ExperimentError("[vary] must hold one table per varied parameter")
+    factors = tuple(_factor(name, table) for name, table in vary.items())
+    samples = design.get("samples")
+    levels = design.get("levels", 4)
+    second_order = bool(design.get("second_order", False))
+    if method != "grid":
+        samples = _whole(design, "samples", None, 1, "design.")
+        if method in ("sobol", "morris"):
+            if any(not f.is_range for f in factors) or not factors:
+                raise ExperimentError(f"design.method = {method!r} needs a range (low, high) "
+                                      "for every varied parameter")
+            if method == "sobol" and samples & (samples - 1):
+                raise ExperimentError(f"design.samples = {samples} is not allowed for sobol: "
+                                      "expected a power of 2")
+        levels = _whole(design, "levels", 4, 2, "design.")
+    else:
+        for f in factors:
+            if f.is_range and f.steps is None:
+                raise ExperimentError(f"vary.{f.name}.steps is missing: a grid needs steps "
+                                      "(a whole number at least 2) or values")
+
+    outputs = _check_keys(data.get("outputs", {}), OUTPUT_KEYS, "outputs")
+    analysis = _check_keys(data.get("analysis", {}), ANALYSIS_KEYS, "analysis")
+    names = [f.name for f in factors]
+    for key in ("x", "y", "group"):
+        if key in analysis and analysis[key] not in names:
+            raise ExperimentError(f"analysis.{key} = {analysis[key]!r} is not allowed: expected "
+                                  "a varied parameter (" + ", ".join(names) + ")")
+    kind = data.get("kind") or infer_kind(method, factors)
+    if kind not in KINDS:
+        raise ExperimentError(f"kind = {kind!r} is not allowed: expected one of " + ", ".join(KINDS))
+
+    points = tuple(design_points(factors, method, samples, levels, second_order, seed))
+    for point in points:  # every point through the model's own checks, before any run
+        params, nations = split_overrides(point)
+        sc.config({**fixed, **params}, merge_nations(fixed_nations, nations))
+    _check_nation_codes(sc, fixed, fixed_nations, points)
+
+    return Experiment(
+        name=path.stem, path=str(path.resolve()), text=text, sha256=sha,
+        title=str(data.get("title", path.stem)), description=str(data.get("description", "")).strip(),
+        kind=kind, scenario=scenario, seed=seed, rounds=rounds, replicates=replicates,
+        chunk_size=chunk_size, method=method, samples=samples, levels=levels,
+        second_order=second_order, fixed=fixed, fixed_nations=fixed_nations, factors=factors,
+        points=points, series=bool(outputs.get("series", False)), analysis=dict(analysis))
+
+
+def _check_nation_codes(sc, fixed, fixed_nations, points) -> None:
+    """Unknown nation codes fail here (the model's DataError), not inside a worker."""
+    codes = set(fixed_nations) | {k.split(".", 1)[0] for p in points[:1] for k in p if "." in k}
+    if not codes:
+        return
+    from model.state import nation_table
+
+    params, nations = split_overrides(points[0] if points else {})
+    nation_table(sc.config({**fixed, **params}, merge_nations(fixed_nations, nations)))
+
+
+def infer_kind(method: str, factors: tuple[Factor, ...]) -> str:
+    if method in ("sobol", "morris"):
+        return "sensitivity"
+    names = [f.name for f in factors]
+    ranged = [f for f in factors if f.is_range]
+    if names == ["us_policy"]:
+        return "tournament"
+    if len(ranged) == 2:
+        return "phase"
+    if len(ranged) == 1:
+        return "tipping"
+    return "table"
+
+
+def design_points(factors: tuple[Factor, ...], method: str, samples: int | None, levels: int,
+                  second_order: bool, seed: int) -> list[dict[str, Any]]:
+    """The design points, in a fixed order (the run numbering depends on it)."""
+    if not factors:
+        return [{}]
+    if method == "grid":
+        grids = [f.grid() for f in factors]
+        return [dict(zip([f.name for f in factors], combo)) for combo in itertools.product(*grids)]
+    ranged = [f for f in factors if f.is_range]
+    listed = [f for f in factors if not f.is_range]
+    problem = {"num_vars": len(ranged), "names": [f.name for f in ranged],
+               "bounds": [[f.low, f.high] for f in ranged]}
+    seed32 = seed % (2**32)
+    if method == "lhs":
+        from SALib.sample import latin
+        sample = latin.sample(problem, samples, seed=seed32)
+    elif method == "sobol":
+        from SALib.sample import sobol
+        sample = sobol.sample(problem, samples, calc_second_order=second_order, seed=seed32)
+    else:
+        from SALib.sample import morris
+        sample = morris.sample(problem, samples, num_levels=levels, seed=seed32)
+    sampled = [{f.name: f.coerce(v) for f, v in zip(ranged, row)} for row in sample]
+    if not listed:
+        return sampled
+    combos = itertools.product(*[f.grid() for f in listed])
+    return [{**dict(zip([f.name for f in listed], combo)), **row}
+            for combo in combos for row in sampled]
