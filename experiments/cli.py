@@ -129,6 +129,12 @@ def cmd_plot(args) -> int:
     return 0
 
 
+def cmd_app(args) -> int:
+    from viz.server import serve
+
+    return serve(host=args.host, port=args.port)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="coalition", description="Burden-sharing and deterrence in a "
                      "volunteer security coalition: an agent-based game-theory model.")
@@ -157,6 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
     plot = sub.add_parser("plot", help="draw a finished sweep's figures (PNG and SVG)")
     plot.add_argument("dir", help="the sweep's output folder")
     plot.set_defaults(func=cmd_plot)
+    app = sub.add_parser("app", help="start the browser app, offline (default 127.0.0.1:8765)")
+    app.add_argument("--port", default="8765", help="port to serve on (default 8765)")
+    app.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1; "
+                     "0.0.0.0 to share it with a room)")
+    app.set_defaults(func=cmd_app)
     return parser
 
 

@@ -8,10 +8,12 @@ with the run's seed) and :func:`model.rounds.play_round`. A run that is
 :func:`model.rounds.finished` is frozen exactly where ``CoalitionModel`` stops
 stepping, so it draws no more random numbers; same seed, same trajectory.
 
-Rounds are played in *lanes* of a few runs at a time: the round's work is dominated
-by the membership counterfactuals (N + 1 coalitions x N nations per run, each solved
-to 1e-13), whose temporaries stay in the CPU cache for about 8 runs and spill out of
-it beyond (measured: 2.2 ms per run-round at 8, 4.4 ms at 64 on this machine).
+Rounds are played in *lanes* of a few runs at a time (:func:`lane_width`): the
+round's work is dominated by the membership counterfactuals (N + 1 coalitions x N
+nations per run, each solved to 1e-13), whose temporaries stay in the CPU cache for
+about 8 runs of 34 nations and spill out of it beyond (measured: 2.2 ms per run-round
+at 8, 4.4 ms at 64 on this machine); with few nations a lane holds more runs, to
+share numpy's per-call overhead.
 
 The Mesa engine (``engine="mesa"``) runs :class:`model.coalition_model.CoalitionModel`
 one run at a time: the reference.
@@ -33,7 +35,13 @@ from model.scenarios import load_scenario
 from model.state import CalibrationReport, State, World, build_world, stack, take
 
 ENGINES = ("vectorised", "mesa")
-LANE = 8  # runs per play_round call (cache-sized; see the module docstring)
+LANE_CELLS = 8 * 34 * 35  # counterfactual cells per play_round call: 8 runs of 34 nations
+
+
+def lane_width(n: int) -> int:
+    """Runs per play_round call for N nations: about LANE_CELLS (N + 1) x N cells, so the
+    solver's temporaries stay in cache for large N and call overhead is shared for small N."""
+    return max(1, LANE_CELLS // ((n + 1) * n))
 
 # Per-run outcome columns, in order, with their Arrow types (see experiments.store).
 OUTCOMES: dict[str, str] = {
@@ -97,7 +105,7 @@ class _Built:
 
 
 def run_vectorised(scenario: str, specs: list[RunSpec], rounds: int, series: bool = False,
-                   lane: int = LANE) -> tuple[list[dict[str, Any]], list[dict[str, np.ndarray]]]:
+                   lane: int | None = None) -> tuple[list[dict[str, Any]], list[dict[str, np.ndarray]]]:
     """Play ``specs`` in lockstep; one row per run (in ``specs`` order) and series blocks."""
     built: dict[int, _Built] = {}
     for spec in specs:
@@ -117,7 +125,8 @@ def run_vectorised(scenario: str, specs: list[RunSpec], rounds: int, series: boo
         rngs = [np.random.default_rng(s.seed) for s in group]
         if series:
             blocks.append(series_rows(world, state, runs))
-        state = _play(world, state, rngs, n, rounds, lane, blocks if series else None, runs)
+        state = _play(world, state, rngs, n, rounds, lane or lane_width(n),
+                      blocks if series else None, runs)
         for j, (k, spec) in enumerate(zip(members, group)):
             b = built[spec.point]
             summary = summarize(b.world, take(state, [j]), b.nations)
@@ -147,7 +156,7 @@ def _play(world: World, state: State, rngs: list, n: int, rounds: int, lane: int
 
 
 def run_mesa(scenario: str, specs: list[RunSpec], rounds: int, series: bool = False,
-             lane: int = LANE) -> tuple[list[dict[str, Any]], list[dict[str, np.ndarray]]]:
+             lane: int | None = None) -> tuple[list[dict[str, Any]], list[dict[str, np.ndarray]]]:
     """The reference: one :class:`~model.coalition_model.CoalitionModel` per run."""
     from model.coalition_model import CoalitionModel
 
@@ -169,6 +178,6 @@ def run_mesa(scenario: str, specs: list[RunSpec], rounds: int, series: bool = Fa
 
 
 def run_specs(engine: str, scenario: str, specs: list[RunSpec], rounds: int, series: bool = False,
-              lane: int = LANE):
+              lane: int | None = None):
     """Dispatch to an engine by name."""
     return (run_mesa if engine == "mesa" else run_vectorised)(scenario, specs, rounds, series, lane)

@@ -21,7 +21,11 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 
 from experiments.design import ExperimentError
 
-CONNECT_TIMEOUT = float(os.environ.get("COALITION_DASK_TIMEOUT", "10"))
+
+
+def connect_timeout() -> float:
+    """Seconds to wait for a Dask scheduler (environment COALITION_DASK_TIMEOUT, default 10)."""
+    return float(os.environ.get("COALITION_DASK_TIMEOUT", "10"))
 
 
 class ExecutorError(ExperimentError):
@@ -65,9 +69,9 @@ def _connect(scheduler: str):
 
     try:
         if os.path.isfile(scheduler):
-            client = Client(scheduler_file=scheduler, timeout=CONNECT_TIMEOUT)
+            client = Client(scheduler_file=scheduler, timeout=connect_timeout())
         else:
-            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+            client = Client(scheduler, timeout=connect_timeout())
     except (OSError, TimeoutError, ValueError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ExecutorError(f"--scheduler {scheduler!r}: cannot reach the Dask scheduler "

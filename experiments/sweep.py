@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 
 from experiments.design import Experiment, ExperimentError, RunSpec, load_experiment
-from experiments.engine import ENGINES, LANE, OUTCOMES, SERIES, run_specs
+from experiments.engine import ENGINES, OUTCOMES, SERIES, run_specs
 from experiments.executors import make_executor
 from experiments.store import SweepStore, check_folder
 from model.params import all_params
@@ -56,7 +56,7 @@ class ChunkTask:
     series: bool
     specs: tuple[RunSpec, ...]
     schema: pa.Schema
-    lane: int = LANE
+    lane: int | None = None
 
 
 def run_chunk(task: ChunkTask) -> tuple[int, pa.Table, pa.Table | None]:
@@ -73,7 +73,7 @@ def run_chunk(task: ChunkTask) -> tuple[int, pa.Table, pa.Table | None]:
 
 
 def chunk_task(experiment: Experiment, chunk: int, engine: str, schema: pa.Schema,
-               lane: int = LANE) -> ChunkTask:
+               lane: int | None = None) -> ChunkTask:
     specs = tuple(experiment.run_spec(r) for r in experiment.chunk_range(chunk))
     return ChunkTask(chunk, experiment.scenario, engine, experiment.rounds, experiment.series,
                      specs, schema, lane)
@@ -85,7 +85,7 @@ def default_out(experiment: Experiment) -> Path:
 
 def run_sweep(file: str | Path, out: str | Path | None = None, workers: int = 1,
               scheduler: str | None = None, resume: bool = False, engine: str = "vectorised",
-              progress: bool = True, lane: int = LANE) -> dict[str, Any]:
+              progress: bool = True, lane: int | None = None) -> dict[str, Any]:
     """Run (or resume) the sweep an experiment file describes; a short report."""
     if engine not in ENGINES:
         raise ExperimentError(f"--engine {engine!r} is not allowed: expected one of "

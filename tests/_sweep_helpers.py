@@ -1,0 +1,44 @@
+"""Small experiment files for the sweep tests (cheap: a few identical nations)."""
+
+from pathlib import Path
+
+TINY = """
+title = "tiny test sweep"
+scenario = "baseline"
+seed = 11
+rounds = {rounds}
+replicates = {replicates}
+chunk_size = {chunk_size}
+
+[parameters]
+nations = "identical"
+n_nations = 6
+noise = 0.04
+adversary = true
+us_policy = "erratic"
+
+[vary.us_level]
+low = 0.2
+high = 1.0
+steps = {steps}
+
+[vary.mode]
+values = ["individual", "coordinated"]
+
+[outputs]
+series = {series}
+"""
+
+
+def tiny(folder: Path, name: str = "tiny", rounds: int = 12, replicates: int = 2,
+         chunk_size: int = 4, steps: int = 3, series: bool = True) -> Path:
+    path = Path(folder) / f"{name}.toml"
+    path.write_text(TINY.format(rounds=rounds, replicates=replicates, chunk_size=chunk_size,
+                                steps=steps, series=str(series).lower()))
+    return path
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under a folder and its bytes (to check nothing was touched)."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(Path(folder).rglob("*"))
+            if p.is_file()}
