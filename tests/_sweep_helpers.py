@@ -42,3 +42,16 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under a folder and its bytes (to check nothing was touched)."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(Path(folder).rglob("*"))
             if p.is_file()}
+
+
+def assert_frames_close(a, b, rtol: float = 1e-12) -> None:
+    """Equal tables, floats to ``rtol`` (engine vs Mesa: numpy may take other paths)."""
+    import numpy as np
+
+    assert list(a.columns) == list(b.columns) and len(a) == len(b)
+    for col in a.columns:
+        x, y = a[col].to_numpy(), b[col].to_numpy()
+        if x.dtype.kind == "f":
+            assert np.allclose(x, y, rtol=rtol, atol=1e-15, equal_nan=True), col
+        else:
+            assert list(x) == list(y), col
