@@ -22,6 +22,7 @@ from model import game as g
 
 _CACHE: dict[bytes, "CalibrationReport"] = {}
 _CACHE_MAX = 256
+LOG_PHI = (np.log(1e-9), np.log(1e12))  # the range searched for a political cost
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,8 @@ def calibrate(game: g.Game, observed: np.ndarray, member: np.ndarray, us_effort:
     free = np.isnan(given_cost)
     usable = free & np.isfinite(closed) & (closed > 0)
     fallback = float(np.median(closed[usable])) if usable.any() else 1.0
-    start = np.where(np.isfinite(closed) & (closed > 0), closed, fallback)
+    start = np.clip(np.where(np.isfinite(closed) & (closed > 0), closed, fallback),
+                    np.exp(LOG_PHI[0]), np.exp(LOG_PHI[1]))
     phi = np.where(free, start, given_cost)
 
     def residual(log_phi_free: np.ndarray) -> np.ndarray:
@@ -79,7 +81,8 @@ def calibrate(game: g.Game, observed: np.ndarray, member: np.ndarray, us_effort:
     if free.any():
         r0 = residual(np.log(phi[free]))
         if np.max(np.abs(r0)) > 1e-10:
-            fit = least_squares(residual, np.log(phi[free]), xtol=1e-14, ftol=1e-14, gtol=1e-14)
+            x0 = np.clip(np.log(phi[free]), LOG_PHI[0], LOG_PHI[1])
+            fit = least_squares(residual, x0, bounds=LOG_PHI, xtol=1e-14, ftol=1e-14, gtol=1e-14)
             phi = phi.copy()
             phi[free] = np.exp(fit.x)
     calibrated_game = _with_cost(game, phi)

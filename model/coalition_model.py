@@ -27,13 +27,14 @@ from model.state import VERDICT_NAMES, build_world
 def burden_gdp_rank_correlation(model: CoalitionModel) -> float:
     """Spearman rank correlation of burden (share of GDP) and GDP among members.
 
-    Positive: the great carry more than the small (Olson & Zeckhauser 1966).
+    Positive: the great carry more than the small (Olson & Zeckhauser 1966). Where it
+    is undefined (fewer than three members, or all GDPs or all burdens equal) it is 0.
     """
     from scipy.stats import spearmanr
 
     st, gdp = model.state, model.world.game.gdp[0]
     m = st.member[0]
-    if m.sum() < 3 or np.ptp(st.contribution[0, m]) == 0:
+    if m.sum() < 3 or np.ptp(st.contribution[0, m]) == 0 or np.ptp(gdp[m]) == 0:
         return 0.0
     return float(spearmanr(gdp[m], st.contribution[0, m]).statistic)
 

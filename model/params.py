@@ -112,8 +112,8 @@ MODEL_PARAMS: tuple[Param, ...] = (
     _p("exposure", None, float, "theta: threat exposure for every nation; none = from distance "
        "and frontline (seeds/)", low=0.0, high=1.0, nullable=True, group="nations"),
     _p("political_cost", None, float, "phi: convexity of the domestic cost for every nation; "
-       "none = calibrated so observed contributions are best responses", low=0.0, high=1e9,
-       low_open=True, nullable=True, group="nations"),
+       "none = calibrated so observed contributions are best responses", low=1e-9, high=1e12,
+       nullable=True, group="nations"),
     _p("expectation_memory", 0.5, float, "mu: weight of the old belief when nations update "
        "their expectation of US effort", low=0.0, high=0.99, group="nations"),
     # --- the coalition's rules
@@ -124,8 +124,8 @@ MODEL_PARAMS: tuple[Param, ...] = (
        low=0.0, high=1.0, group="coalition"),
     _p("pledge_floor", 1e-5, float, "minimum contribution of a member (share of GDP)",
        low=0.0, high=0.02, group="coalition"),
-    _p("max_contribution", 0.03, float, "maximum contribution (share of GDP)",
-       low=0.0, high=0.1, low_open=True, group="coalition"),
+    _p("max_contribution", 0.03, float, "maximum contribution (share of GDP); at least "
+       "the pledge floor", low=1e-4, high=0.1, group="coalition"),
     _p("exit_penalty", 0.0, float, "reputation cost of leaving (share of GDP)",
        low=0.0, high=0.01, group="coalition"),
     _p("join_penalty", 0.0, float, "cost of joining (share of GDP)", low=0.0, high=0.01,
@@ -140,9 +140,9 @@ MODEL_PARAMS: tuple[Param, ...] = (
     _p("benefit", "saturating", str, "shape of B(D): saturating 1 - exp(-D/delta) or linear D",
        choices=("saturating", "linear"), group="deterrence"),
     _p("saturation", 1.0, float, "delta: scale at which the security benefit saturates",
-       low=0.0, high=10.0, low_open=True, group="deterrence"),
+       low=0.01, high=10.0, group="deterrence"),
     _p("security_value", 0.05, float, "V: value of full security as a share of GDP",
-       low=0.0, high=1.0, low_open=True, group="deterrence"),
+       low=1e-6, high=1.0, group="deterrence"),
     # --- the adversary
     _p("adversary", False, bool, "the adversary probes when deterrence is weak",
        group="adversary"),
@@ -153,7 +153,7 @@ MODEL_PARAMS: tuple[Param, ...] = (
     _p("rally_decay", 0.6, float, "share of the rally effect left after a round",
        low=0.0, high=0.99, group="adversary"),
     _p("rally_radius_km", 1500.0, float, "distance over which the rally effect falls by 1/e",
-       low=0.0, high=20000.0, low_open=True, group="adversary"),
+       low=1.0, high=20000.0, group="adversary"),
     # --- outcomes
     _p("stop_on_verdict", True, bool, "stop the run once converged or fractured",
        group="verdict"),
@@ -171,9 +171,9 @@ MODEL_PARAMS: tuple[Param, ...] = (
     _p("n_nations", 10, int, "number of identical nations (nations = identical)",
        low=2, high=1000, group="nations"),
     _p("nation_gdp", 100.0, float, "GDP of each identical nation (USD bn)",
-       low=0.0, high=1e6, low_open=True, group="nations"),
+       low=0.001, high=1e6, group="nations"),
     _p("initial_contribution", 0.001, float, "starting contribution of each identical nation "
-       "(share of GDP)", low=0.0, high=0.1, low_open=True, group="nations"),
+       "(share of GDP)", low=1e-6, high=0.1, group="nations"),
 )
 
 # Fields a scenario or --set may give for one nation (ISO3.field=value).
@@ -182,10 +182,10 @@ NATION_PARAMS: tuple[Param, ...] = (
     _p("fair_share_weight", 0.5, float, "w of this nation", low=0.0, high=1.0),
     _p("sucker_aversion", 0.3, float, "sucker aversion of this nation", low=0.0, high=0.95),
     _p("exposure", 0.5, float, "theta of this nation", low=0.0, high=1.0),
-    _p("political_cost", 1.0, float, "phi of this nation", low=0.0, high=1e9, low_open=True),
+    _p("political_cost", 1.0, float, "phi of this nation", low=1e-9, high=1e12),
     _p("contribution", 0.001, float, "starting contribution (share of GDP)", low=0.0, high=0.1),
     _p("member", True, bool, "member of the coalition at the start"),
-    _p("gdp", 100.0, float, "GDP (USD bn)", low=0.0, high=1e6, low_open=True),
+    _p("gdp", 100.0, float, "GDP (USD bn)", low=0.001, high=1e6),
     _p("core", False, bool, "a core nation: the coalition fractures if it leaves"),
 )
 NATION_PARAM_BY_NAME = {p.name: p for p in NATION_PARAMS}
@@ -232,6 +232,10 @@ class ModelConfig:
                     raise ParameterError(
                         f"unknown parameter {name!r}: allowed are {', '.join(sorted(spec))}")
                 values[name] = spec[name].validate(value)
+        if values["pledge_floor"] > values["max_contribution"]:
+            raise ParameterError(
+                f"pledge_floor = {values['pledge_floor']!r} is not allowed: expected at most "
+                f"max_contribution = {values['max_contribution']!r}")
         nations: dict[str, dict[str, Any]] = {}
         for layer in nation_layers:
             for code, overrides in layer.items():

@@ -97,7 +97,8 @@ def adversary_probes(world: World, state: State, us_effort: np.ndarray,
     proportion to exposure, and nations near it feel more exposed for a while."""
     d = true_deterrence(world, state.contribution, us_effort)
     probes = world.adversary & (probe_u < world.probe_rate * np.exp(-d))
-    weights = world.game.exposure / world.game.exposure.sum(-1, keepdims=True)
+    exposure = world.game.exposure + 1e-12  # all-zero exposure: every nation equally likely
+    weights = exposure / exposure.sum(-1, keepdims=True)
     target = np.minimum((np.cumsum(weights, -1) < target_u).sum(-1, keepdims=True),
                         weights.shape[-1] - 1)
     near = np.take_along_axis(world.distance_km, target[..., None], axis=1)[:, 0, :]

@@ -121,7 +121,7 @@ def build_world(config: ModelConfig) -> tuple[World, State, NationTable, Calibra
     table = nation_table(config)
     n = table.n
     effort_ref = float(np.sum(table.contribution * table.gdp))
-    if effort_ref <= 0:
+    if effort_ref <= 1e-9 * float(np.sum(table.gdp)):
         raise ParameterError("contribution: the nations' starting contributions sum to 0; "
                              "at least one must be above 0 (European effort is the reference)")
     us_ref = table.us_effort if table.us_effort > 0 else effort_ref
@@ -166,7 +166,10 @@ def build_world(config: ModelConfig) -> tuple[World, State, NationTable, Calibra
         converge_rounds=_col(config.converge_rounds, dtype=int),
         converge_tolerance=_col(config.converge_tolerance),
         fracture_size=_col(config.fracture_size), fracture_effort=_col(config.fracture_effort))
-    contribution = table.contribution[None].copy()
+    # the status quo is observed reality, but the rules bind from the start: members
+    # pay at least the floor and nobody more than the maximum
+    lower, upper = g.contribution_bounds(game, member)
+    contribution = np.clip(table.contribution[None], lower, upper)
     state = State(
         round=_col(0, dtype=int), contribution=contribution, member=member,
         expected_us_effort=np.full((1, n), us_ref), rally=np.zeros((1, n)),
@@ -175,7 +178,7 @@ def build_world(config: ModelConfig) -> tuple[World, State, NationTable, Calibra
         probe_target=_col(-1, dtype=int), stable_rounds=_col(0, dtype=int),
         verdict=_col(NO_VERDICT, dtype=np.int8), verdict_round=_col(-1, dtype=int),
         cause=_col(CAUSE_NONE, dtype=np.int8), initial_size=_col(member.sum()),
-        initial_effort=_col(effort_ref))
+        initial_effort=_col(float((contribution * table.gdp).sum())))
     return world, state, table, report
 
 

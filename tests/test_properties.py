@@ -1,0 +1,69 @@
+"""Properties over the whole valid parameter space (hypothesis): no NaN or inf
+anywhere, contributions within bounds, members pay at least the floor."""
+
+import math
+
+import numpy as np
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from model import CoalitionModel
+from model import game as g
+from model.params import all_params
+
+SKIP = {"nations", "n_nations", "stop_on_verdict", "converge_rounds"}
+
+
+def value_of(spec):
+    if spec.kind is bool:
+        return st.booleans()
+    if spec.choices is not None:
+        return st.sampled_from(spec.choices)
+    low = spec.low if spec.low is not None else 0.0
+    high = spec.high if spec.high is not None else low + 1.0
+    if spec.kind is int:
+        return st.integers(int(low), int(min(high, low + 30)))
+    if spec.name == "political_cost":
+        high = 1e4
+    values = st.floats(low, high, exclude_min=spec.low_open, allow_nan=False)
+    return st.one_of(st.none(), values) if spec.nullable else values
+
+
+PARAMS = st.fixed_dictionaries({}, optional={name: value_of(spec) for name, spec in all_params().items()
+                                             if name not in SKIP})
+
+
+def check_state(model):
+    st_, world = model.state, model.world
+    for name in ("contribution", "expected_us_effort", "rally", "us_level", "us_effort", "target"):
+        assert np.all(np.isfinite(getattr(st_, name))), name
+    s = st_.contribution
+    lower, upper = g.contribution_bounds(model.current_game(), st_.member)
+    assert np.all(s >= lower - 1e-15) and np.all(s <= upper + 1e-15)
+    assert np.all(s[st_.member] >= world.game.pledge_floor[0, 0] - 1e-15)
+    assert 0.0 <= st_.us_level[0, 0] <= 1.0
+    for nation in model.nation_agents[:3]:
+        assert all(math.isfinite(v) for v in nation.utility_terms().values())
+    assert math.isfinite(model.deterrence)
+
+
+@given(params=PARAMS, scenario=st.sampled_from(["baseline", "lq-textbook"]), seed=st.integers(0, 2**32))
+def test_any_valid_parameters_give_finite_bounded_runs(params, scenario, seed):
+    spec = all_params()
+    floor = params.get("pledge_floor", spec["pledge_floor"].default)
+    assume(floor <= params.get("max_contribution", spec["max_contribution"].default))
+    model = CoalitionModel(scenario, rng=seed, **params)
+    check_state(model)
+    for _ in range(4):
+        model.step()
+        check_state(model)
+    frame = model.datacollector.get_model_vars_dataframe()
+    numeric = frame.select_dtypes("number").to_numpy()
+    assert np.all(np.isfinite(numeric))
+
+
+@given(e=st.floats(0, 50), x=st.floats(0, 50), rho=st.floats(-4, 1), a=st.floats(0.01, 0.99))
+def test_deterrence_is_finite_non_negative_and_monotone(e, x, rho, a):
+    d = g.deterrence(np.array([e, e * 1.1 + 0.01]), np.array([x, x]), np.array(rho), np.array(a))
+    assert np.all(np.isfinite(d)) and np.all(d >= 0)
+    assert d[1] >= d[0] * (1 - 1e-12)
