@@ -61,7 +61,9 @@ def wilson(successes: np.ndarray, n: np.ndarray, z: float = Z95) -> tuple[np.nda
     denom = 1 + z**2 / n
     centre = (p + z**2 / (2 * n)) / denom
     half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return centre - half, centre + half
+    lo = np.where(p <= 0, 0.0, np.clip(centre - half, 0.0, 1.0))
+    hi = np.where(p >= 1, 1.0, np.clip(centre + half, 0.0, 1.0))
+    return lo, hi
 
 
 def axes(experiment: Experiment) -> tuple[str, str | None, str | None]:
@@ -84,8 +86,8 @@ def phase_table(outdir: str | Path, runs: pd.DataFrame | None = None,
         experiment, runs = load_sweep(outdir)
     x, y, _ = axes(experiment)
     if y is None:
-        raise StoreError(f"sweep {experiment.name!r} varies one range only: a phase diagram "
-                         "needs two (use its tipping-point curve)")
+        raise StoreError(f"sweep {experiment.name!r} is not a phase diagram: that needs two "
+                         "parameters varied over ranges (low, high)")
     return runs.pivot_table(index=y, columns=x, values="fractured", aggfunc="mean").sort_index()
 
 

@@ -1,0 +1,47 @@
+"""A browser page that shows a finished sweep's phase diagram.
+
+Self-contained: give it the output folder of a sweep (``coalition sweep FILE --out
+DIR``) and it draws the share of runs fractured over the two varied parameters,
+with the boundary where half of the runs fracture, from
+:func:`experiments.plots.phase_figure`. Run alone with
+``solara run viz/sweep_page.py``, or link ``SweepPage`` into the app.
+"""
+
+from __future__ import annotations
+
+import solara
+
+from model.params import CoalitionError
+
+
+def _figure(folder: str):
+    """The phase figure of a folder, or the one-line reason there is none."""
+    from experiments.plots import phase_figure
+
+    try:
+        return phase_figure(folder), None
+    except (CoalitionError, OSError) as exc:
+        return None, str(exc)
+
+
+@solara.component
+def SweepPage(folder: str = ""):
+    """Folder input and the sweep's phase diagram."""
+    path, set_path = solara.use_state(folder)
+    result = solara.use_memo(lambda: _figure(path) if path else (None, None), dependencies=[path])
+    with solara.Column():
+        solara.Markdown("## Sweep: where the coalition fractures")
+        solara.InputText("Sweep output folder", value=path, on_value=set_path)
+        figure, problem = result
+        if not path:
+            solara.Info("Enter the output folder of a finished sweep "
+                        "(coalition sweep us-commitment-phase --out DIR).")
+        elif problem:
+            solara.Error(problem)
+        else:
+            solara.FigureMatplotlib(figure, dependencies=[path], format="png")
+
+
+@solara.component
+def Page():
+    SweepPage()
