@@ -349,8 +349,11 @@ def _consistent_reference(game: Game, member: BoolArray, member_effort: Array,
 
 
 def _equilibrium_profile(game: Game, curve: ValueCurve, member: BoolArray, us_effort: Array,
-                         member_effort: Array, guess: Array) -> Array:
-    """Contributions consistent with a given E_M: solve E = sum_j s_j(E, E_M) Y_j."""
+                         member_effort: Array, guess: Array) -> tuple[Array, Array]:
+    """Contributions consistent with a given E_M: solve E = sum_j s_j(E, E_M) Y_j.
+
+    Returns the contributions and the effort E they add up to.
+    """
     reference = _consistent_reference(game, member, member_effort, us_effort)
     lower, upper = contribution_bounds(game, member)
 
@@ -358,7 +361,7 @@ def _equilibrium_profile(game: Game, curve: ValueCurve, member: BoolArray, us_ef
         return share_rule(game, _decide(game, curve(effort), member), reference, lower, upper)
 
     effort = root_from(lambda e: (shares(e) * game.gdp).sum(-1, keepdims=True) - e, guess)
-    return shares(effort)
+    return shares(effort), effort
 
 
 def nash_equilibrium(game: Game, member: BoolArray, expected_us_effort: Array,
@@ -379,10 +382,11 @@ def nash_equilibrium(game: Game, member: BoolArray, expected_us_effort: Array,
     guess = (start * gdp).sum(-1, keepdims=True)
     current = np.where(member, start * gdp, 0.0).sum(-1, keepdims=True)
     if not np.any(game.sucker_cost * (1 - game.fair_share_weight) > 0):
-        return _equilibrium_profile(game, curve, member, us_effort, current, guess)
+        return _equilibrium_profile(game, curve, member, us_effort, current, guess)[0]
+    last = [guess]  # each inner solve starts from the effort the previous one found
 
     def gap(member_effort: Array) -> Array:
-        s = _equilibrium_profile(game, curve, member, us_effort, member_effort, guess)
+        s, last[0] = _equilibrium_profile(game, curve, member, us_effort, member_effort, last[0])
         return np.where(member, s * gdp, 0.0).sum(-1, keepdims=True) - member_effort
 
     at_start = gap(current)
@@ -394,7 +398,8 @@ def nash_equilibrium(game: Game, member: BoolArray, expected_us_effort: Array,
     hi = np.where(settled, current, np.where(up, hi_all, current))
     root = bracketed_root(gap, lo, hi, ROOT_TOL, f_lo=np.where(up, at_start, np.nan),
                           f_hi=np.where(up, np.nan, at_start))
-    return _equilibrium_profile(game, curve, member, us_effort, np.where(settled, current, root), guess)
+    return _equilibrium_profile(game, curve, member, us_effort, np.where(settled, current, root),
+                                last[0])[0]
 
 
 def is_equilibrium(game: Game, contribution: Array, member: BoolArray,
