@@ -86,7 +86,8 @@ class Factor:
     def grid(self) -> list:
         if self.values is not None:
             return list(self.values)
-        return [self.coerce(v) for v in np.linspace(self.low, self.high, self.steps)]
+        # rounded so a grid reads 0.15, not 0.15000000000000002
+        return [self.coerce(round(float(v), 12)) for v in np.linspace(self.low, self.high, self.steps)]
 
     def coerce(self, value: float):
         """A sampled number as the parameter's type (whole numbers are rounded)."""
