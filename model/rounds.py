@@ -55,15 +55,15 @@ def play_round(world: World, state: State, uniforms: np.ndarray) -> State:
     contribution = adjust_contributions(world, game, state, target, noise_u)
     # 5. Membership: in random order, each nation switches side if that pays at the
     #    equilibrium that follows (the others re-optimise), net of the penalty.
-    member, switched = revise_membership(world, game, state.member, contribution, expected,
-                                         us_effort, np.argsort(order_u, axis=-1, kind="stable"))
+    member, switched, memo = revise_membership(world, game, state, contribution, expected, us_effort,
+                                               rally, np.argsort(order_u, axis=-1, kind="stable"))
     lower, upper = g.contribution_bounds(game, member)
     contribution = np.clip(contribution, lower, upper)
     # 6. Record: the verdict so far.
     new = replace(state, round=rnd, contribution=contribution, member=member,
                   expected_us_effort=expected, rally=rally, us_level=us_level,
                   us_memory=us_memory, us_effort=us_effort, target=target, switched=switched,
-                  probe_target=probe_target)
+                  probe_target=probe_target, **memo)
     return update_verdict(world, state, new)
 
 
@@ -117,16 +117,18 @@ def adjust_contributions(world: World, game: g.Game, state: State, target: np.nd
     return np.clip(step, lower, upper)
 
 
-def revise_membership(world: World, game: g.Game, member: np.ndarray, contribution: np.ndarray,
-                      expected: np.ndarray, us_effort: np.ndarray, order: np.ndarray):
+def revise_membership(world: World, game: g.Game, state: State, contribution: np.ndarray,
+                      expected: np.ndarray, us_effort: np.ndarray, rally: np.ndarray,
+                      order: np.ndarray):
     """Nations in ``order`` each switch side if the equilibrium gain beats the penalty.
 
     Ties favour the coalition (d'Aspremont et al. 1983): an indifferent member stays,
     an indifferent outsider joins. Gains are evaluated for every nation at once; after
     a switch they are evaluated again for the runs where it happened, so each nation
-    judges the coalition as it stands when its turn comes.
+    judges the coalition as it stands when its turn comes. A run whose inputs are
+    bitwise those of last round (a steady state) reuses last round's gains.
     """
-    member = member.copy()
+    member = state.member.copy()
     switched = np.zeros(member.shape, dtype=np.int8)
     threshold = np.where(member, world.exit_penalty, world.join_penalty) * game.gdp
 
@@ -137,7 +139,12 @@ def revise_membership(world: World, game: g.Game, member: np.ndarray, contributi
         return switch - stay, SWITCH_RTOL * (np.abs(stay) + np.abs(switch))
 
     runs = np.arange(member.shape[0])
-    gain, tol = gains(runs)
+    inputs = np.concatenate([contribution, member, expected, rally, us_effort], axis=-1)
+    same = np.all(inputs == state.gain_inputs, axis=-1)
+    gain, tol = state.gain.copy(), state.gain_tol.copy()
+    if not same.all():
+        gain[~same], tol[~same] = gains(runs[~same])
+    memo = {"gain_inputs": inputs, "gain": gain.copy(), "gain_tol": tol.copy()}
     for position in range(member.shape[-1]):
         who = order[:, position]
         net = gain[runs, who] - threshold[runs, who]
@@ -151,7 +158,7 @@ def revise_membership(world: World, game: g.Game, member: np.ndarray, contributi
         threshold[rows] = np.where(member[rows], world.exit_penalty[rows],
                                    world.join_penalty[rows]) * game.gdp[rows]
         gain[rows], tol[rows] = gains(rows)
-    return member, switched
+    return member, switched, memo
 
 
 def update_verdict(world: World, old: State, new: State) -> State:

@@ -76,6 +76,11 @@ class State:
     cause: np.ndarray  # int8, why it fractured
     initial_size: np.ndarray
     initial_effort: np.ndarray
+    # memo of the membership counterfactuals: the inputs they were solved for and the
+    # result, reused only when the inputs are bitwise the same (a steady state)
+    gain_inputs: np.ndarray  # (B, 4N + 1)
+    gain: np.ndarray  # (B, N)
+    gain_tol: np.ndarray  # (B, N)
 
     def copy(self) -> State:
         return replace(self, **{f.name: getattr(self, f.name).copy() for f in fields(self)})
@@ -178,7 +183,9 @@ def build_world(config: ModelConfig) -> tuple[World, State, NationTable, Calibra
         probe_target=_col(-1, dtype=int), stable_rounds=_col(0, dtype=int),
         verdict=_col(NO_VERDICT, dtype=np.int8), verdict_round=_col(-1, dtype=int),
         cause=_col(CAUSE_NONE, dtype=np.int8), initial_size=_col(member.sum()),
-        initial_effort=_col(float((contribution * table.gdp).sum())))
+        initial_effort=_col(float((contribution * table.gdp).sum())),
+        gain_inputs=np.full((1, 4 * n + 1), np.nan), gain=np.zeros((1, n)),
+        gain_tol=np.zeros((1, n)))
     return world, state, table, report
 
 

@@ -106,3 +106,18 @@ def test_summary_reports_members_lost_and_efforts():
     assert s["verdict"] == "fractured"
     assert set(s["members_lost"]) | set(s["members_end"]) == set(s["contributions_end"])
     assert s["us_effort_end_bn"] == 0 and s["coalition_size_end"] == len(s["members_end"])
+
+
+@pytest.mark.parametrize("scenario", ["baseline", "erratic-us"])
+def test_reusing_counterfactuals_in_a_steady_state_changes_nothing(scenario):
+    """The membership memo is exact: forcing a fresh solve every round gives the same run."""
+    from dataclasses import replace
+
+    memo = CoalitionModel(scenario, rng=4, stop_on_verdict=False)
+    fresh = CoalitionModel(scenario, rng=4, stop_on_verdict=False)
+    for _ in range(25):
+        memo.step()
+        fresh.state = replace(fresh.state, gain_inputs=np.full_like(fresh.state.gain_inputs, np.nan))
+        fresh.step()
+    assert memo.summary() == fresh.summary()
+    assert np.array_equal(memo.state.gain, fresh.state.gain)
