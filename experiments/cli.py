@@ -101,6 +101,19 @@ def cmd_scenarios(args) -> int:
     return 0
 
 
+def cmd_validate(args) -> int:
+    from model.validation import validate_2025
+
+    v = validate_2025(args.scenario)
+    print("The 2025 natural experiment: US allocations stopped. One round from the 2022-24 "
+          "status quo, against what each nation did in 2025 (Kiel).")
+    print(v.text())
+    print(f"{'nation':8s} {'predicted':>10s} {'observed':>10s}")
+    for code, p, o in zip(v.iso3, v.predicted_ratio, v.observed_ratio):
+        print(f"{code:8s} {p:10.2f}x {o:10.2f}x")
+    return 0
+
+
 def cmd_policies(args) -> int:
     from agents.policies import POLICY_PARAMS, REGISTRY
 
@@ -150,6 +163,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
     sub.add_parser("scenarios", help="list the scenarios").set_defaults(func=cmd_scenarios)
     sub.add_parser("policies", help="list the US policies").set_defaults(func=cmd_policies)
+    validate = sub.add_parser("validate", help="compare a scenario's first round with 2025")
+    validate.add_argument("--scenario", default="us-walks-away")
+    validate.set_defaults(func=cmd_validate)
     sweep = sub.add_parser("sweep", help="run a parameter sweep from an experiment file")
     sweep.add_argument("file", help="experiment file (TOML) or a shipped one's name")
     sweep.add_argument("--out", help="output folder (default sweeps/NAME)")
@@ -172,6 +188,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import signal
+
+    if hasattr(signal, "SIGPIPE"):  # `coalition run ... | head` ends quietly
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         args = build_parser().parse_args(argv)
         return args.func(args)

@@ -78,3 +78,10 @@ def test_bad_input_is_one_line_and_exit_code_2(args, words):
     assert "Traceback" not in out.stderr
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and words in lines[0], out.stderr
+
+
+def test_validate_sets_the_first_round_beside_2025():
+    out = coalition("validate", "--scenario", "us-walks-away")
+    assert out.returncode == 0, out.stderr
+    assert "observed x1.72 in 2025" in out.stdout
+    assert out.stdout.count("x ") >= 32
