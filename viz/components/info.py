@@ -1,0 +1,29 @@
+"""The Info panel: the sections a NetLogo user expects, written for a seminar."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import solara
+
+INFO = Path(__file__).resolve().parent.parent / "info.md"
+
+
+@functools.cache
+def info_text() -> str:
+    return INFO.read_text()
+
+
+@functools.cache
+def info_html() -> str:
+    """The Info text as HTML, made here: solara.Markdown would fetch KaTeX from a CDN."""
+    import markdown
+
+    return markdown.markdown(info_text(), extensions=["tables", "toc"])
+
+
+@solara.component
+def Info():
+    with solara.Column(style={"max-width": "900px", "padding": "8px 16px"}):
+        solara.HTML(tag="div", unsafe_innerHTML=info_html(), classes=["coalition-info"])

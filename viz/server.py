@@ -1,0 +1,87 @@
+"""Start the app's server, offline: ``coalition app [--port P] [--host H]``.
+
+Everything the page loads (scripts, styles, fonts, ECharts) is served from installed
+packages (``solara-assets``). Solara's usage telemetry and its PyPI version check are
+switched off, and its CDN fallback is pointed at a scheme no HTTP client can open, so
+a missing asset is a 404 rather than a request to the internet.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+
+from model.params import CoalitionError
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+APP = "viz.app"
+
+# Read by Solara when it is imported; serve() also sets the live settings.
+OFFLINE_ENV = {
+    "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # no usage telemetry
+    "SOLARA_ASSETS_PROXY": "True",  # the page loads assets from this server ...
+    "SOLARA_ASSETS_CDN": "offline://no-cdn/",  # ... and a missing one is never fetched
+    "SOLARA_THEME_SHOW_BANNER": "False",  # no "runs on Solara" link
+    "SOLARA_THEME_TITLE": "Coalition",
+}
+
+
+class AppError(CoalitionError):
+    """The app cannot start as asked (bad port, port in use)."""
+
+
+def check_port(port: int | str) -> int:
+    """The port as an int, or AppError naming the value and what is allowed."""
+    try:
+        value = int(str(port))
+    except ValueError:
+        value = -1
+    if not 1 <= value <= 65535:
+        raise AppError(f"--port = {port!r} is not allowed: expected a whole number from 1 to 65535")
+    return value
+
+
+def check_free(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise AppError(f"cannot serve on {host}:{port} ({exc.strerror or exc}): choose another "
+                           "--port or --host") from None
+
+
+def offline_settings() -> None:
+    """Switch off every network use of Solara, for this process and the imported settings."""
+    os.environ.update(OFFLINE_ENV)
+    import solara.server.settings as server_settings
+    import solara.settings
+
+    server_settings.telemetry.mixpanel_enable = False
+    server_settings.theme.show_banner = False
+    server_settings.theme.title = OFFLINE_ENV["SOLARA_THEME_TITLE"]
+    solara.settings.assets.proxy = True
+    solara.settings.assets.cdn = OFFLINE_ENV["SOLARA_ASSETS_CDN"]
+
+
+def serve(host: str = DEFAULT_HOST, port: int | str = DEFAULT_PORT) -> int:
+    """Run the app's server until Ctrl+C; 0 on a clean stop."""
+    port = check_port(port)
+    check_free(host, port)
+    offline_settings()
+    from solara.__main__ import run
+
+    shown = f"[{host}]" if ":" in host else host
+    print(f"Coalition app: http://{shown}:{port}/  (offline; Ctrl+C to stop)", flush=True)
+    try:
+        run.main(args=[APP, "--host", host, "--port", str(port), "--production",
+                       "--no-check-version", "--no-open"], standalone_mode=False)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":  # python -m viz.server [port]
+    sys.exit(serve(port=sys.argv[1] if len(sys.argv) > 1 else DEFAULT_PORT))
