@@ -11,9 +11,9 @@ stepping, so it draws no more random numbers; same seed, same trajectory.
 Rounds are played in *lanes* of a few runs at a time (:func:`lane_width`): the
 round's work is dominated by the membership counterfactuals (N + 1 coalitions x N
 nations per run, each solved to 1e-13), whose temporaries stay in the CPU cache for
-about 8 runs of 34 nations and spill out of it beyond (measured: 2.2 ms per run-round
-at 8, 4.4 ms at 64 on this machine); with few nations a lane holds more runs, to
-share numpy's per-call overhead.
+about 16 runs of 34 nations and spill out of it beyond (measured on this machine,
+US walking away: 2.6 ms per run-round at 4 runs, 1.7 at 16, 4.0 at 64); with fewer
+nations a lane holds more runs, to share numpy's per-call overhead.
 
 The Mesa engine (``engine="mesa"``) runs :class:`model.coalition_model.CoalitionModel`
 one run at a time: the reference.
@@ -35,7 +35,7 @@ from model.scenarios import load_scenario
 from model.state import CalibrationReport, State, World, build_world, stack, take
 
 ENGINES = ("vectorised", "mesa")
-LANE_CELLS = 8 * 34 * 35  # counterfactual cells per play_round call: 8 runs of 34 nations
+LANE_CELLS = 16 * 34 * 35  # counterfactual cells per play_round call: 16 runs of 34 nations
 
 
 def lane_width(n: int) -> int:

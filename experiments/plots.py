@@ -25,8 +25,12 @@ from experiments.store import StoreError  # noqa: E402
 FORMATS = ("png", "svg")
 
 
+OUTPUT_LABELS = {"fractured": "share of runs fractured",
+                 "european_effort_end_bn": "European effort at the end (USD bn)"}
+
+
 def _label(name: str) -> str:
-    return name.replace("_", " ")
+    return OUTPUT_LABELS.get(name, name.replace("_", " "))
 
 
 def phase_figure(outdir: str | Path, runs=None, experiment: Experiment | None = None) -> Figure:
@@ -62,14 +66,18 @@ def tipping_figure(outdir: str | Path, runs=None, experiment: Experiment | None 
     points = an.tipping_points(table, x, group)
     fig = Figure(figsize=(6.4, 4.4), layout="constrained")
     ax = fig.add_subplot()
-    for key, part in (table.groupby(group) if group else [(None, table)]):
+    styles = [("o", "-"), ("s", "--"), ("^", "-."), ("v", ":")]
+    for k, (key, part) in enumerate(table.groupby(group) if group else [(None, table)]):
         label = f"{_label(group)} = {key}" if group else "all runs"
-        line, = ax.plot(part[x], part["share"], marker=".", label=label)
-        ax.fill_between(part[x], part["low"], part["high"], color=line.get_color(), alpha=0.2)
-        if np.isfinite(points[key]):
+        marker, style = styles[k % len(styles)]
+        line, = ax.plot(part[x], part["share"], marker=marker, linestyle=style, markersize=4,
+                        label=label)
+        ax.fill_between(part[x], part["low"], part["high"], color=line.get_color(), alpha=0.15)
+        if np.isfinite(points[key]):  # curves may coincide: labels are stacked
             ax.axvline(points[key], color=line.get_color(), linestyle=":", linewidth=1)
-            ax.annotate(f"{points[key]:.3g}", (points[key], 0.5), textcoords="offset points",
-                        xytext=(4, 4), color=line.get_color(), fontsize="small")
+            ax.annotate(f"tipping point {points[key]:.3g}", (points[key], 0.5),
+                        textcoords="offset points", xytext=(5, 5 + 12 * k),
+                        color=line.get_color(), fontsize="small")
     ax.axhline(0.5, color="grey", linewidth=0.8)
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel(_label(x))
