@@ -25,6 +25,11 @@ TERMS = (("benefit", "security benefit", 1.0), ("cost", "domestic cost", -1.0),
 POINTS = 201
 
 
+def sig(value: float, digits: int = 7) -> float:
+    """``value`` to ``digits`` significant digits (keeps the JSON short, small values exact)."""
+    return float(f"{value:.{digits}g}")
+
+
 def nation_events(model: CoalitionModel, nation: Nation) -> list[str]:
     """The events that name this nation, newest first ("Nation 1" is not "Nation 10")."""
     name = re.compile(rf"\b{re.escape(nation.name)}\b")
@@ -49,13 +54,13 @@ def inspector_option(model: CoalitionModel, nation: Nation) -> dict:
     """Utility (top) and its terms (bottom) against the nation's own contribution."""
     s = contribution_range(model, nation)
     curve = nation.utility_curve(s)
-    x = [round(100 * float(v), 6) for v in s]
+    x = [sig(100 * float(v)) for v in s]
     colours = {"benefit": BLUE, "cost": RED, "fairness": "#e69f00", "utility": INK}
     now, best = 100 * nation.contribution, 100 * nation.best_response()
     marks = {"symbol": "none", "silent": True, "label": {"formatter": "{b}", "fontSize": 10},
-             "data": [{"name": "now", "xAxis": round(now, 6),
+             "data": [{"name": "now", "xAxis": sig(now),
                        "lineStyle": {"color": GREY, "type": "solid", "width": 2}},
-                      {"name": "best response", "xAxis": round(best, 6),
+                      {"name": "best response", "xAxis": sig(best),
                        "lineStyle": {"color": "#2e9d5b", "type": "dashed", "width": 2}}]}
     series = []
     for key, label, sign in TERMS:
@@ -63,7 +68,7 @@ def inspector_option(model: CoalitionModel, nation: Nation) -> dict:
         series.append({"name": label, "type": "line", "showSymbol": False, "color": colours[key],
                        "xAxisIndex": 0 if top else 1, "yAxisIndex": 0 if top else 1,
                        "lineStyle": {"width": 3 if top else 1.5},
-                       "data": [[xi, round(sign * float(v), 6)] for xi, v in zip(x, curve[key])],
+                       "data": [[xi, sig(sign * float(v))] for xi, v in zip(x, curve[key])],
                        **({"markLine": marks} if top else {})})
     axis = {"type": "value", "min": 0, "max": x[-1]}
     return {

@@ -1,0 +1,442 @@
+"""The browser app's panels, checked against the model's own numbers (no browser).
+
+Each panel is a pure function of the model (``banner``, ``monitors``, ``*_option``,
+...) plus a thin Solara component; these tests compare what a panel would show with
+what the model says, and render the components to check the widgets carry it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import replace
+
+import ipyvuetify as v
+import numpy as np
+import pytest
+import solara
+
+from agents.nation import Nation
+from agents.policies import REGISTRY
+from model.coalition_model import CoalitionModel
+from model.events import pct
+from model.params import CoalitionError, all_params
+from model.scenarios import load_scenario, scenario_names
+from viz.components import banner as banner_mod
+from viz.components import charts, coalition_map, events, inspector
+from viz.components.controls import Controls, PendingNotice
+from viz.components.echarts import EchartsJson, to_json
+from viz.components.info import info_html, info_text
+from viz.state import CONTROLLED, Session, Settings, changed
+
+SEED = 7
+
+
+def run(scenario: str = "us-walks-away", rounds: int = 25, **params) -> CoalitionModel:
+    model = CoalitionModel(scenario, rng=SEED, **params)
+    model.run(rounds)
+    return model
+
+
+@pytest.fixture(scope="module")
+def walked() -> CoalitionModel:
+    """The US walks away, played to its verdict: nations leave, events pile up."""
+    return run("us-walks-away", rounds=100)
+
+
+# ---------------------------------------------------------------------- settings
+@pytest.mark.parametrize("name", scenario_names())
+def test_scenario_loads_its_parameters_into_the_controls(name):
+    preset, spec = load_scenario(name), all_params()
+    settings = Settings.for_scenario(name)
+    for key in CONTROLLED:
+        expected = preset.parameters.get(key, spec[key].default)
+        assert settings.values[key] == spec[key].validate(expected), key
+    assert settings.nation_reliance == {code: fields["us_reliance"] for code, fields
+                                        in preset.nations.items() if "us_reliance" in fields}
+
+
+@pytest.mark.parametrize("name", ["baseline", "germany-decouples", "erratic-us", "lq-textbook"])
+def test_controls_of_a_scenario_build_the_scenarios_model(name):
+    """Loading a scenario into the controls and pressing Reset gives the CLI's run."""
+    app = Settings.for_scenario(name, seed=SEED).build()
+    cli = CoalitionModel(name, rng=SEED)
+    assert app.run(30) == cli.run(30)
+    assert app.events == cli.events
+
+
+def test_changed_names_the_controls_that_wait_for_reset():
+    base = Settings.for_scenario("baseline")
+    assert changed(base, base) == []
+    edited = base.with_value("spillover", 0.2).with_nation_reliance("DEU", 1.0)
+    assert changed(edited, base) == ["a nation's US reliance", "spillover"]
+    assert changed(Settings.for_scenario("us-walks-away"), base) == ["scenario", "US policy"]
+
+
+def test_extra_lines_are_parsed_like_the_cli_set():
+    settings = replace(Settings.for_scenario("baseline"),
+                       extra="# a comment\nnoise=0.1\nFRA.sucker_aversion=0.5\n\n")
+    params, nations = settings.model_inputs()
+    assert params["noise"] == "0.1" and nations == {"FRA": {"sucker_aversion": "0.5"}}
+    assert settings.build().config.noise == 0.1
+
+
+# ---------------------------------------------------------------------- the session
+def test_a_session_keeps_the_previous_model_on_bad_input():
+    session = Session()
+    session.step()
+    before = session.model
+    session.pending.set(replace(session.pending.value, extra="spillover=2"))
+    assert session.reset() is False
+    with pytest.raises(CoalitionError) as exc:
+        CoalitionModel("baseline", spillover="2")
+    assert session.error.value == str(exc.value)  # the model's own message
+    assert session.model is before and session.model.round == 1
+    assert session.step() and session.model.round == 2  # and it keeps running
+
+
+def test_a_session_reports_a_nation_the_scenario_lacks():
+    session = Session()
+    session.pending.set(session.pending.value.with_nation_reliance("DEU", 1.0))
+    session.choose_scenario("lq-textbook")  # identical nations: no Germany ...
+    session.pending.set(session.pending.value.with_nation_reliance("DEU", 1.0))
+    assert not session.reset()
+    assert "nation 'DEU' is not in this model" in session.error.value
+    session.pending.set(session.pending.value.with_nation_reliance("DEU", None))
+    assert session.reset() and session.error.value is None
+    assert session.model.nations.iso3[0] == "N01" and session.inspected.value == "N01"
+
+
+def test_reset_applies_the_pending_settings_and_clears_the_notice():
+    session = Session()
+    session.choose_scenario("us-walks-away")
+    assert session.changed and session.model.preset.name == "baseline"
+    assert session.reset()
+    assert session.changed == [] and session.model.preset.name == "us-walks-away"
+    assert session.model.round == 0 and session.model.config.us_policy == "isolationist"
+
+
+def test_step_stops_at_the_verdict():
+    session = Session()  # the baseline converges after 10 rounds
+    session.playing.set(True)
+    while session.step():
+        pass
+    assert session.model.verdict == "converged" and session.model.round == 10
+    assert not session.running.value and not session.playing.value
+    assert not session.step() and session.model.round == 10
+
+
+def test_two_sessions_have_their_own_models():
+    a, b = Session(), Session()
+    assert a.model is not b.model
+    a.step(), a.step()
+    assert (a.model.round, b.model.round) == (2, 0)
+
+
+# ---------------------------------------------------------------------- banner, monitors
+def test_banner_says_the_verdict_and_the_models_reason(walked):
+    s = walked.summary()
+    b = banner_mod.banner(walked)
+    assert s["verdict"] == "fractured"
+    assert b.headline == f"Round {walked.round} · Fractured at round {s['verdict_round']}"
+    assert walked.reason[1:] in b.reason and b.status == "fractured"
+    assert "press Reset" in b.reason  # the run stopped
+
+
+def test_banner_while_running_and_converging():
+    model = CoalitionModel("baseline", rng=SEED)
+    assert banner_mod.banner(model).headline == "Round 0 · Unresolved so far"
+    model.step(), model.step()
+    b = banner_mod.banner(model)
+    assert b.status == "converging"
+    assert b.headline == f"Round 2 · Converging: no change for {int(model.state.stable_rounds[0, 0])} of 10 rounds"
+
+
+def test_monitors_show_the_summary(walked):
+    s = walked.summary()
+    assert banner_mod.monitors(walked) == [
+        ("Round", str(walked.round)),
+        ("Coalition size", f"{s['coalition_size_end']} of {s['coalition_size_start']}"),
+        ("European effort", f"USD {walked.european_effort:.1f} bn/yr"),
+        ("US effort", "USD 0.0 bn/yr"),
+        ("Deterrence (status quo 1)", f"{walked.deterrence:.2f}"),
+    ]
+
+
+# ---------------------------------------------------------------------- charts
+def test_time_series_are_the_datacollectors(walked):
+    df = walked.datacollector.get_model_vars_dataframe()
+    size = charts.coalition_size_option(walked)["series"][0]["data"]
+    assert size == [[int(r), float(c)] for r, c in zip(df["round"], df["coalition_size"])]
+    european, us = charts.effort_option(walked)["series"]
+    assert [p[1] for p in european["data"]] == pytest.approx(df["european_effort_bn"].tolist())
+    assert [p[1] for p in us["data"]] == pytest.approx(df["us_effort_bn"].tolist())
+    assert european["stack"] == us["stack"]  # stacked: European below, US on top
+    deterrence = charts.deterrence_option(walked)["series"][0]["data"]
+    assert [p[1] for p in deterrence] == pytest.approx(df["deterrence"].tolist())
+
+
+@pytest.mark.parametrize("order", list(charts.ORDERS))
+def test_heat_map_cells_are_the_datacollectors_contributions(walked, order):
+    option = charts.heatmap_option(walked, order)
+    df = walked.datacollector.get_agenttype_vars_dataframe(Nation).reset_index()
+    names = option["yAxis"]["data"]
+    assert sorted(names) == sorted(walked.nations.name)
+    code_of = dict(zip(walked.nations.name, walked.nations.iso3))
+    rounds = [int(r) for r in option["xAxis"]["data"]]
+    assert rounds == sorted(df["Step"].astype(int).unique())
+    inside, outside = option["series"][0]["data"], option["series"][1]["data"]
+    assert len(inside) + len(outside) == len(rounds) * len(names)
+    table = df.set_index(["Step", "iso3"])
+    for cells, member in ((inside, True), (outside, False)):
+        for x, y, value in cells:
+            row = table.loc[(rounds[x], code_of[names[y]])]
+            assert bool(row["member"]) is member
+            assert value == pytest.approx(100 * row["contribution"], abs=1e-4)
+
+
+def test_heat_map_sorts_by_us_reliance_complements_first(walked):
+    names = charts.heatmap_option(walked, "US reliance")["yAxis"]["data"]
+    rho = [walked.nation(dict(zip(walked.nations.name, walked.nations.iso3))[n]).us_reliance
+           for n in names]
+    assert rho == sorted(rho) and rho[0] < 0 < rho[-1]
+    gdp_order = charts.heatmap_option(walked, "GDP")["yAxis"]["data"]
+    assert gdp_order[0] == walked.nations.name[int(np.argmax(walked.nations.gdp))]
+
+
+def test_burden_against_gdp_is_each_nations(walked):
+    option = charts.burden_option(walked)
+    inside, outside = option["series"][0]["data"], option["series"][1]["data"]
+    assert {p["name"] for p in inside} == set(walked.summary()["members_end"])
+    for point in inside + outside:
+        n = walked.nation(point["name"])
+        assert point["value"] == pytest.approx([n.gdp, 100 * n.contribution], rel=1e-4, abs=1e-5)
+    rho = walked.datacollector.model_vars["burden_gdp_rank_correlation"][-1]
+    assert f"{rho:+.2f}" in option["title"]["subtext"]
+
+
+# ---------------------------------------------------------------------- the map
+def test_map_colours_members_leavers_and_marks_the_frontline(walked):
+    s = walked.summary()
+    ms = {m.iso3: m for m in coalition_map.markers(walked)}
+    assert {c for c, m in ms.items() if m.status == "left"} == set(s["members_lost"])
+    assert {c for c, m in ms.items() if m.status == "member"} == set(s["members_end"])
+    option = coalition_map.map_option(walked)
+    on_geo = {p["iso3"]: p for series in option["series"] if series.get("coordinateSystem") == "geo"
+              for p in series["data"]}
+    inset = {p["iso3"] for series in option["series"] if "xAxisIndex" in series for p in series["data"]}
+    assert inset == {"CAN", "AUS", "NZL", "JPN"}
+    assert set(on_geo) | inset == set(walked.nations.iso3) and not set(on_geo) & inset
+    for code, point in on_geo.items():
+        n = walked.nation(code)
+        assert point["value"][:2] == [n.lon, n.lat]
+        assert point["itemStyle"]["borderWidth"] == (2.5 if n.frontline else 0.8)
+        assert pct(n.contribution) in point["tooltip"]["formatter"]
+    by_size = sorted(ms.values(), key=lambda m: m.contribution)
+    assert [m.size for m in by_size] == sorted(m.size for m in by_size)  # bigger gives, bigger marker
+
+
+def test_map_outline_is_the_committed_natural_earth_file():
+    outline = coalition_map.outline()
+    assert outline["type"] == "FeatureCollection" and "Natural Earth" in outline["source"]
+    countries = {f["properties"]["iso3"] for f in outline["features"]}
+    model = CoalitionModel("baseline", rng=SEED)
+    european = {m.iso3 for m in coalition_map.markers(model) if m.on_map}
+    assert european <= countries | {"LUX"} and {"UKR", "RUS", "BLR"} <= countries
+    assert coalition_map.OUTLINE.stat().st_size < 100_000
+    assert json.loads(coalition_map.maps_json())["europe"] == outline
+
+
+# ---------------------------------------------------------------------- events, inspector
+def test_event_log_is_newest_first_and_filters(walked):
+    assert events.event_lines(walked) == walked.events[::-1]
+    germany = events.event_lines(walked, "germany")
+    assert germany and all("Germany" in e for e in germany)
+    assert any("Germany left the coalition" in e for e in germany)
+    html = events.events_html(["a <b> & c left the coalition"])
+    assert "&lt;b&gt; &amp;" in html and "<b>" in html  # escaped, notable line in bold
+
+
+@pytest.mark.parametrize("code", ["DEU", "FRA", "EST", "TUR"])
+def test_inspector_curve_peaks_at_the_best_response(code):
+    model = run("us-walks-away", rounds=6)
+    n = model.nation(code)
+    option = inspector.inspector_option(model, n)
+    utility = next(s for s in option["series"] if s["name"] == "utility")
+    x, u = np.array(utility["data"]).T
+    best = 100 * n.best_response()
+    step = x[1] - x[0] if x[1] > 0 else x[2] - x[1]
+    assert abs(x[int(np.argmax(u))] - best) <= step + 1e-9
+    marks = {m["name"]: m["xAxis"] for m in utility["markLine"]["data"]}
+    assert marks == {"now": pytest.approx(100 * n.contribution, rel=1e-6),
+                     "best response": pytest.approx(best, rel=1e-6)}
+    # the curve is the nation's own utility function
+    i = len(x) // 3
+    assert u[i] == pytest.approx(n.utility(x[i] / 100), rel=1e-5, abs=1e-9)
+
+
+def test_inspector_terms_are_the_nations_utility_terms():
+    model = run("us-walks-away", rounds=6)
+    n = model.nation("DEU")
+    now, best = n.utility_terms(), n.utility_terms(n.best_response())
+    rows = {label: (a, b) for label, a, b in inspector.utility_terms_table(n)}
+    assert rows["security benefit"] == pytest.approx((now["benefit"], best["benefit"]))
+    assert rows["domestic cost"] == pytest.approx((-now["cost"], -best["cost"]))
+    assert rows["sucker cost"] == pytest.approx((-now["fairness"], -best["fairness"]))
+    assert rows["utility"] == pytest.approx((now["utility"], best["utility"]))
+    assert inspector.headline(n).startswith("Germany is a member of the coalition")
+
+
+def test_inspector_events_match_whole_names():
+    model = run("lq-textbook", rounds=40)
+    story = inspector.nation_events(model, model.nation("N01"))
+    assert story and all(re.search(r"Nation 1\b", e) for e in story)
+    tens = [e for e in model.events if "Nation 10" in e and not re.search(r"Nation 1\b", e)]
+    assert tens and not set(tens) & set(story)
+
+
+# ---------------------------------------------------------------------- every scenario
+@pytest.mark.parametrize("name", scenario_names())
+def test_every_panel_draws_every_scenario_as_strict_json(name):
+    model = run(name, rounds=12, adversary=True)
+    for option in (charts.coalition_size_option(model), charts.effort_option(model),
+                   charts.deterrence_option(model), charts.heatmap_option(model),
+                   charts.burden_option(model), coalition_map.map_option(model),
+                   inspector.inspector_option(model, model.nation_agents[0])):
+        json.dumps(option, allow_nan=False)
+
+
+def test_to_json_turns_nan_into_null():
+    assert json.loads(to_json({"a": [1.0, math.nan, math.inf]})) == {"a": [1.0, None, None]}
+
+
+# ---------------------------------------------------------------------- rendered widgets
+def _text(rc, cls: str) -> str:
+    """The text of the solara.Text with CSS class ``cls``."""
+    return rc.find(v.Html, class_=cls).widget.children[0]
+
+
+def _html(rc, cls: str) -> str:
+    """The inner HTML of the solara.HTML with CSS class ``cls``."""
+    return next(w for w in rc.find(v.VuetifyTemplate).widgets
+                if getattr(w, "attributes", {}).get("class") == cls).unsafe_innerHTML
+
+
+def test_rendered_views_follow_the_model():
+    from viz.app import Status, Views
+
+    session = Session(Settings.for_scenario("us-walks-away", seed=SEED))
+
+    @solara.component
+    def Root():
+        Status(session)
+        Views(session)
+
+    box, rc = solara.render(Root(), handle_error=False)
+    assert _text(rc, "coalition-headline") == "Round 0 · Unresolved so far"
+    for _ in range(3):
+        session.step()
+    assert _text(rc, "coalition-headline") == banner_mod.banner(session.model).headline
+    assert session.model.reason[1:] in _text(rc, "coalition-reason")
+    shown = [w.children[0] for w in rc.find(v.Html, class_="coalition-monitor").widgets]
+    assert shown == [value for _, value in banner_mod.monitors(session.model)]
+    charts_shown = [json.loads(w.option_json) for w in rc.find(EchartsJson).widgets]
+    assert charts.heatmap_option(session.model) in charts_shown
+    assert coalition_map.map_option(session.model) in charts_shown
+    log = _html(rc, "coalition-events")
+    assert session.model.events[-1].split(":")[0] in log  # newest round on top
+    assert _html(rc, "coalition-explain").startswith("Germany (round 3)")
+    session.inspected.set("FRA")
+    assert _html(rc, "coalition-explain").startswith("France (round 3)")
+    rc.close()
+
+
+def test_rendered_error_and_pending_notice():
+    session = Session()
+
+    @solara.component
+    def Root():
+        PendingNotice(session)
+
+    box, rc = solara.render(Root(), handle_error=False)
+    assert rc.find(v.Alert).widgets == []
+    session.set_value("spillover", 0.2)
+    assert "Changed: spillover. Press Reset to apply." in rc.find(v.Alert).widget.children[0]
+    session.set_value("exit_penalty", 0.5)  # the model allows at most 0.01
+    session.reset()
+    texts = " ".join(str(w.children) for w in rc.find(v.Alert).widgets)
+    assert "exit_penalty = 0.5 is not allowed (out of range)" in texts
+    rc.close()
+
+
+def test_policy_controls_follow_the_chosen_policy():
+    session = Session()
+
+    @solara.component
+    def Root():
+        Controls(session)
+
+    box, rc = solara.render(Root(), handle_error=False)
+
+    def slider_labels():
+        return {w.label.split(":")[0] for w in rc.find(v.Slider).widgets}
+
+    assert "US level" in slider_labels() and "withdrawal start" not in slider_labels()
+    session.set_value("us_policy", "withdrawing")
+    assert {"US level", "withdrawal start", "withdrawal rate"} <= slider_labels()
+    session.set_value("us_policy", "isolationist")
+    assert not {"US level", "withdrawal start"} & slider_labels()
+    assert set(REGISTRY["withdrawing"].reads) == {"us_level", "us_withdraw_start", "us_withdraw_rate"}
+    rc.close()
+
+
+# ---------------------------------------------------------------------- info, docs, server
+def test_info_panel_has_the_netlogo_sections():
+    sections = ["What is it?", "How it works", "How to use it", "Things to notice", "Things to try",
+                "Extending the model", "Related models", "How to cite"]
+    text, html = info_text(), info_html()
+    for section in sections:
+        assert f"## {section}" in text and f">{section}</h2>" in html
+
+
+def test_seminar_guide_names_real_scenarios():
+    from pathlib import Path
+
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "seminar.md").read_text()
+    sections = [part for part in guide.split("\n## ")[1:]
+                if any(f"`{n}`" in part.splitlines()[0] for n in scenario_names())]
+    assert 4 <= len(sections) <= 6  # scenarios in order, each with the four steps
+    for part in sections:
+        for step in ("**Predict first.**", "**Press.**", "**Look at.**", "**Discuss.**"):
+            assert step in part, (part.splitlines()[0], step)
+
+
+def test_app_command_rejects_a_bad_port(capsys):
+    from experiments.cli import main
+
+    assert main(["app", "--port", "eighty"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == ("coalition: error: --port = 'eighty' is not allowed: expected a whole number "
+                   "from 1 to 65535")
+    assert main(["app", "--port", "0"]) == 2
+
+
+def test_offline_settings_switch_off_every_network_use(monkeypatch):
+    import solara.server.settings as ss
+    import solara.settings
+
+    from viz import server
+
+    assert server.OFFLINE_ENV["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    assert not server.OFFLINE_ENV["SOLARA_ASSETS_CDN"].startswith("http")
+    for key in server.OFFLINE_ENV:  # restored after the test
+        monkeypatch.setenv(key, "")
+    for obj, attr in ((ss.telemetry, "mixpanel_enable"), (ss.theme, "show_banner"),
+                      (ss.theme, "title"), (solara.settings.assets, "proxy"),
+                      (solara.settings.assets, "cdn")):
+        monkeypatch.setattr(obj, attr, getattr(obj, attr))
+    server.offline_settings()
+
+    assert ss.telemetry.mixpanel_enable is False
+    assert solara.settings.assets.proxy and not solara.settings.assets.cdn.startswith("http")
