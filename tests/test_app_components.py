@@ -160,7 +160,7 @@ def test_monitors_show_the_summary(walked):
         ("Coalition size", f"{s['coalition_size_end']} of {s['coalition_size_start']}"),
         ("European effort", f"USD {walked.european_effort:.1f} bn/yr"),
         ("US effort", "USD 0.0 bn/yr"),
-        ("Deterrence (status quo 1)", f"{walked.deterrence:.2f}"),
+        ("Deterrence", f"{walked.deterrence:.2f}"),
     ]
 
 

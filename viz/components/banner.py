@@ -50,7 +50,7 @@ def monitors(model: CoalitionModel) -> list[tuple[str, str]]:
         ("Coalition size", f"{s['coalition_size_end']} of {s['coalition_size_start']}"),
         ("European effort", f"USD {s['european_effort_end_bn']:.1f} bn/yr"),
         ("US effort", f"USD {s['us_effort_end_bn']:.1f} bn/yr"),
-        ("Deterrence (status quo 1)", f"{s['deterrence_end']:.2f}"),
+        ("Deterrence", f"{s['deterrence_end']:.2f}"),
     ]
 
 
@@ -73,4 +73,7 @@ def Monitors(session: Session, version: int = 0):
                 solara.Text(label, style={"font-size": "0.8rem", "color": "#666"})
                 solara.HTML(tag="br")
                 solara.Text(value, classes=["coalition-monitor"],
-                            style={"font-size": "1.3rem", "font-weight": "500"})
+                            style={"font-size": "1.2rem", "font-weight": "500"})
+    solara.Text("Money in USD bn a year (2022-24 prices); deterrence is what the adversary "
+                "faces, 1 = the 2022-24 status quo.", style={"font-size": "0.75rem", "color": "#666",
+                                                            "margin": "2px 0 8px 4px"})

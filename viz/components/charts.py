@@ -80,7 +80,7 @@ def deterrence_option(model: CoalitionModel) -> dict:
 # ---------------------------------------------------------------------- the heat map
 ORDERS: dict[str, tuple[str, Callable[[Nation, float], float]]] = {
     # label -> (what the order shows, key of a nation and its starting burden)
-    "US reliance": ("complements (pull back without the US) at the top, substitutes at the bottom",
+    "US reliance": ("complements (weak without the US) at the top",
                     lambda n, start: n.us_reliance),
     "exposure": ("most exposed to the threat at the top", lambda n, start: -n.exposure),
     "GDP": ("largest economy at the top", lambda n, start: -n.gdp),
@@ -122,7 +122,8 @@ def heatmap_option(model: CoalitionModel, order: str = "US reliance") -> dict:
         for x in range(len(rounds)):
             (inside if member[x, i] else outside).append([x, y, round(float(pct[x, i]), 4)])
     top = max(float(pct.max()), 0.01)
-    option = _base("Contributions, % of GDP", f"nations sorted by {order}: {ORDERS[order][0]}")
+    option = _base("Contributions, % of GDP",
+                   f"by {order}: {ORDERS[order][0]}; grey: outside the coalition")
     option["tooltip"] = {"trigger": "item"}
     option["grid"] = {"left": 120, "right": 16, "top": 50, "bottom": 64}
     option["xAxis"] = {"type": "category", "data": [str(r) for r in rounds], "name": "round",
@@ -136,8 +137,6 @@ def heatmap_option(model: CoalitionModel, order: str = "US reliance") -> dict:
                            # outsiders in one grey, whatever they give (ECharts wants a visualMap)
                            {"type": "piecewise", "seriesIndex": 1, "show": False,
                             "pieces": [{"min": -1, "max": 1e9, "color": "#e0e0e0"}]}]
-    option["legend"] = {"right": 8, "bottom": 0, "data": ["outside the coalition"],
-                        "itemStyle": {"color": "#e0e0e0"}, "textStyle": {"fontSize": 11}}
     option["series"] = [
         {"name": "member", "type": "heatmap", "data": inside},
         {"name": "outside the coalition", "type": "heatmap", "data": outside},

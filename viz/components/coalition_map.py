@@ -126,7 +126,8 @@ def map_option(model: CoalitionModel) -> dict:
             "type": "category", "gridIndex": n_grids, "data": [m.name for m in far],
             "axisLine": {"show": False}, "axisTick": {"show": False}, "position": "bottom",
             "axisLabel": {"fontSize": 10}})
-        option.setdefault("yAxis", []).append({"type": "value", "gridIndex": n_grids, "show": False})
+        option.setdefault("yAxis", []).append({"type": "value", "gridIndex": n_grids, "show": False,
+                                               "min": -1, "max": 1})
         option["graphic"] = [{"type": "text", "left": 10, "bottom": 50,
                               "style": {"text": "Beyond the map:", "fontSize": 11, "fill": "#555"}}]
         for name, colour in STATUS_COLOURS.items():

@@ -1,0 +1,251 @@
+"""The browser app in a real browser: Debian's chromium driven by Playwright.
+
+``coalition app`` runs as a subprocess on a free port; each test opens fresh browser
+contexts (separate sessions) and checks what a user sees. Every request that would
+leave 127.0.0.1 is blocked and fails the test: the app must work offline.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from model.coalition_model import CoalitionModel
+from model.params import CoalitionError
+from viz.browser import CHROMIUM_ARGS, app_server, chromium, free_port
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
+
+pytestmark = pytest.mark.skipif(chromium() is None,
+                                reason="needs Debian's chromium: apt-get install chromium")
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+TIMEOUT_MS = 30_000
+expect.set_options(timeout=TIMEOUT_MS)
+
+# Series lengths and titles of every chart on the page, read from ECharts itself.
+CHARTS_JS = """() => [...document.querySelectorAll('.coalition-echarts')].map(el => {
+  const chart = el.echartsInstance;
+  if (!chart) return null;
+  const option = chart.getOption();
+  return {title: option.title.length ? option.title[0].text : '',
+          lengths: option.series.map(s => (s.data || []).length),
+          geo: (option.geo || []).map(g => g.map)};
+})"""
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    with app_server(free_port()) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def chromium_browser():
+    with playwright_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium(), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def outside_requests():
+    """URLs the pages tried to fetch from anywhere but this machine (must stay empty)."""
+    urls: list[str] = []
+    yield urls
+    assert not urls, f"the app tried to reach beyond 127.0.0.1: {urls}"
+
+
+@pytest.fixture
+def open_app(chromium_browser, app_url, outside_requests):
+    """Open the app in a new browser context (a new session); returns the page."""
+    contexts = []
+
+    def local(url: str) -> bool:
+        return url.startswith(("data:", "blob:", "about:")) or urlparse(url).hostname in LOCAL_HOSTS
+
+    def guard(route):
+        if local(route.request.url):
+            route.continue_()
+        else:
+            outside_requests.append(route.request.url)
+            route.abort()
+
+    def watch_websocket(ws):
+        if not local(ws.url.replace("ws://", "http://").replace("wss://", "https://")):
+            outside_requests.append(ws.url)
+
+    def open_page(height: int = 1000):
+        context = chromium_browser.new_context(viewport={"width": 1440, "height": height})
+        contexts.append(context)
+        context.route("**/*", guard)
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.on("websocket", watch_websocket)
+        page.goto(app_url)
+        expect(headline(page)).to_have_text("Round 0 · Unresolved so far", timeout=60_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def headline(page):
+    return page.locator(".coalition-headline")
+
+
+def button(page, name: str):
+    return page.get_by_role("button", name=name, exact=True)
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick ``option`` in the drop-down labelled ``label``."""
+    page.locator(".v-select").filter(has=page.get_by_text(label, exact=True)).first.click()
+    page.locator(".menuable__content__active").get_by_role("option", name=option, exact=True).click()
+
+
+def charts(page) -> list[dict]:
+    page.wait_for_function("() => [...document.querySelectorAll('.coalition-echarts')]"
+                           ".every(el => el.echartsInstance)")
+    return page.evaluate(CHARTS_JS)
+
+
+def monitor(page, label: str):
+    """The value of the monitor card ``label`` (a locator: expect() waits for it)."""
+    card = page.locator(".v-card").filter(has=page.get_by_text(label, exact=True)).last
+    return card.locator(".coalition-monitor")
+
+
+# ---------------------------------------------------------------------- tests
+def test_page_renders_with_all_panels(open_app):
+    page = open_app(height=2700)  # tall enough to hold the whole dashboard
+    for text in ("Over time", "Map", "Who gives what", "Events", "Burden and size",
+                 "Nation inspector: why does it do that?", "Scenario", "US policy",
+                 "The model runs with these settings."):
+        expect(page.get_by_text(text, exact=True).first).to_be_visible()
+    for name in ("Reset", "Step", "Play"):
+        expect(button(page, name)).to_be_enabled()
+    expect(monitor(page, "Coalition size")).to_have_text("32 of 32")
+    shown = charts(page)
+    titles = [c["title"] for c in shown]
+    assert titles == ["Coalition size", "European and US effort", "Deterrence",
+                      "The coalition on the map", "Contributions, % of GDP",
+                      "Burden against GDP (Olson and Zeckhauser)",
+                      "Germany: payoff against its own contribution"]
+    assert shown[3]["geo"] == ["europe"] and sum(shown[3]["lengths"]) == 32  # every capital
+    assert shown[4]["lengths"] == [32, 0]  # 32 members at round 0, nobody outside
+    expect(page.locator(".coalition-explain")).to_contain_text("Germany (round 0) is a member")
+    page.wait_for_timeout(500)  # let the last chart frame paint
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "app-main.png"))
+    page.get_by_role("tab", name="Info").click()
+    for section in ("What is it?", "How to use it", "Things to try", "How to cite"):
+        expect(page.get_by_role("heading", name=section)).to_be_visible()
+
+
+def test_step_advances_the_round_and_updates_the_views(open_app):
+    page = open_app()
+    button(page, "Step").click()
+    expect(headline(page)).to_have_text(re.compile(r"^Round 1 · Converging"))
+    button(page, "Step").click()
+    expect(headline(page)).to_have_text("Round 2 · Converging: no change for 2 of 10 rounds")
+    expect(monitor(page, "Round")).to_have_text("2")
+    page.wait_for_function("() => { const c = document.querySelector('.coalition-echarts').echartsInstance;"
+                           " return c && c.getOption().series[0].data.length === 3; }")
+    shown = charts(page)
+    assert shown[0]["lengths"] == [3] and shown[1]["lengths"] == [3, 3]  # rounds 0, 1, 2
+    assert sum(shown[4]["lengths"]) == 3 * 32  # the heat map: 3 rounds of 32 nations
+
+
+def test_scenario_and_reset_change_the_model(open_app):
+    page = open_app()
+    choose(page, "Scenario", "us-walks-away")
+    expect(page.locator(".coalition-pending")).to_contain_text(
+        "Changed: scenario, US policy. Press Reset to apply.")
+    expect(monitor(page, "US effort")).to_have_text("USD 41.1 bn/yr")  # nothing changes before Reset
+    button(page, "Reset").click()
+    expect(page.get_by_text("The model runs with these settings.")).to_be_visible()
+    expect(page.locator(".v-select").filter(has_text="US policy")).to_contain_text("isolationist")
+    button(page, "Step").click()
+    expect(headline(page)).to_contain_text("Round 1 ·")
+    expect(monitor(page, "US effort")).to_have_text("USD 0.0 bn/yr")
+    events = page.locator(".coalition-events")
+    expect(events.locator(".coalition-event").last).to_have_text(
+        "Round 1: the US cut its commitment from 100% to 0% of its 2022-24 effort (USD 0.0 bn a year).")
+    expect(events).to_contain_text("Round 1: Germany cut its pledge")
+    page.get_by_label("Filter, e.g. Germany or left").fill("Germany")
+    expect(events.locator(".coalition-event")).to_have_count(1)
+
+
+def test_play_runs_to_the_verdict(open_app):
+    page = open_app()
+    button(page, "Play").click()
+    expect(headline(page)).to_have_text("Round 10 · Converged at round 10")
+    expect(page.locator(".coalition-reason")).to_contain_text("The coalition converged: 32 members")
+    expect(button(page, "Step")).to_be_disabled()
+    expect(button(page, "Play")).to_be_disabled()
+
+
+def test_inspector_explains_a_nation(open_app):
+    page = open_app()
+    choose(page, "Nation to inspect", "France (FRA)")
+    explain = page.locator(".coalition-explain")
+    expect(explain).to_contain_text("France (round 0) is a member of the coalition")
+    expect(explain).to_contain_text("Its best response to the others' pledges is")
+    expect(page.locator(".coalition-inspector-headline")).to_contain_text("France is a member")
+    page.wait_for_function("() => [...document.querySelectorAll('.coalition-echarts')].some(el =>"
+                           " el.echartsInstance && el.echartsInstance.getOption().title[0].text"
+                           " === 'France: payoff against its own contribution')")
+    button(page, "Step").click()
+    expect(explain).to_contain_text("France (round 1)")
+
+
+def test_bad_input_shows_the_models_message_and_the_app_keeps_running(open_app):
+    page = open_app()
+    with pytest.raises(CoalitionError) as rejected:
+        CoalitionModel("baseline", spillover="2")
+    page.get_by_label("More settings, one KEY=VALUE a line (as coalition run --set)").fill("spillover=2")
+    expect(page.locator(".coalition-pending")).to_contain_text("more settings")
+    button(page, "Reset").click()
+    expect(page.locator(".coalition-error")).to_contain_text(str(rejected.value))
+    button(page, "Step").click()  # the previous model runs on
+    expect(headline(page)).to_contain_text("Round 1 ·")
+
+
+def test_two_browser_contexts_keep_separate_models(open_app):
+    first, second = open_app(), open_app()
+    for _ in range(3):
+        button(first, "Step").click()
+    expect(headline(first)).to_contain_text("Round 3 ·")
+    expect(headline(second)).to_contain_text("Round 0 ·")
+    button(second, "Step").click()
+    expect(headline(second)).to_contain_text("Round 1 ·")
+    choose(first, "Scenario", "us-walks-away")
+    button(first, "Reset").click()
+    expect(headline(first)).to_contain_text("Round 0 ·")
+    button(first, "Step").click()
+    expect(headline(first)).to_contain_text("Round 1 ·")
+    expect(monitor(first, "US effort")).to_have_text("USD 0.0 bn/yr")
+    expect(monitor(second, "US effort")).to_have_text("USD 41.1 bn/yr")
+    expect(headline(second)).to_contain_text("Round 1 ·")
+    expect(second.locator(".v-select").filter(has_text="Scenario")).to_contain_text("baseline")
+
+
+def test_nothing_is_fetched_from_outside(open_app, outside_requests):
+    page = open_app()
+    seen: list[str] = []
+    page.on("request", lambda request: seen.append(request.url))
+    page.reload()
+    expect(headline(page)).to_contain_text("Round 0 ·", timeout=60_000)
+    charts(page)  # ECharts and the map outline are loaded and drawn
+    page.get_by_role("tab", name="Info").click()
+    expect(page.get_by_role("heading", name="How to cite")).to_be_visible()
+    assert len(seen) > 10 and all(urlparse(u).hostname == "127.0.0.1" for u in seen), seen
+    assert any("echarts@5.4.0" in u for u in seen)
+    assert outside_requests == []
