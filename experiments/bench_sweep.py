@@ -27,9 +27,12 @@ import numpy as np
 COMPARE_LEVELS = (0.25, 0.5, 0.75, 1.0)
 
 
-def _experiment(folder: Path, name: str, body: str) -> Path:
+def _experiment(folder: Path, name: str, seed: int, rounds: int, replicates: int,
+                chunk_size: int, tables: str = "") -> Path:
+    """A baseline experiment file; ``tables`` adds [parameters] and [vary.*] tables."""
     path = folder / f"{name}.toml"
-    path.write_text(body)
+    path.write_text(f'scenario = "baseline"\nseed = {seed}\nrounds = {rounds}\n'
+                    f"replicates = {replicates}\nchunk_size = {max(1, chunk_size)}\n{tables}")
     return path
 
 
@@ -63,17 +66,9 @@ def compare(replicates: int = 16, rounds: int = 30, workers: int = 2) -> dict:
     """Same model, parameters and worker count: the sweep tool against mesa.batch_run."""
     runs = replicates * len(COMPARE_LEVELS)
     with tempfile.TemporaryDirectory() as tmp:
-        file = _experiment(Path(tmp), "compare", f"""
-scenario = "baseline"
-seed = 1
-rounds = {rounds}
-replicates = {replicates}
-chunk_size = {max(1, runs // (2 * workers))}
-[parameters]
-us_policy = "steadfast"
-[vary.us_level]
-values = {list(COMPARE_LEVELS)}
-""")
+        file = _experiment(Path(tmp), "compare", 1, rounds, replicates, runs // (2 * workers),
+                           '[parameters]\nus_policy = "steadfast"\n'
+                           f"[vary.us_level]\nvalues = {list(COMPARE_LEVELS)}\n")
         ours = _sweep(file, Path(tmp) / "out", workers)
     proc = subprocess.run([sys.executable, "-m", "experiments.bench_sweep", "_batch_run",
                            str(replicates), str(rounds), str(workers)],
@@ -101,13 +96,7 @@ def baseline(runs: int = 10_000, rounds: int = 100, workers: int = 2,
     a sample played for all 100 rounds (stop_on_verdict = false) to extrapolate."""
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
-        file = _experiment(Path(tmp), "baseline", f"""
-scenario = "baseline"
-seed = 2
-rounds = {rounds}
-replicates = {runs}
-chunk_size = 256
-""")
+        file = _experiment(Path(tmp), "baseline", 2, rounds, runs, 256)
         rep = _sweep(file, Path(tmp) / "out", workers)
         from experiments.store import load_runs
 
@@ -117,15 +106,8 @@ chunk_size = 256
         print(f"[baseline] {runs} runs, up to {rounds} rounds, {workers} processes: "
               f"{rep['wall']:.1f} s ({runs / rep['wall']:.1f} runs/s; runs stop at their "
               f"verdict after {rounds_run.mean():.1f} rounds on average)")
-        file = _experiment(Path(tmp), "forced", f"""
-scenario = "baseline"
-seed = 2
-rounds = {rounds}
-replicates = {forced_runs}
-chunk_size = {max(1, forced_runs // (2 * workers))}
-[parameters]
-stop_on_verdict = false
-""")
+        file = _experiment(Path(tmp), "forced", 2, rounds, forced_runs,
+                           forced_runs // (2 * workers), "[parameters]\nstop_on_verdict = false\n")
         rep = _sweep(file, Path(tmp) / "forced", workers)
         per = rep["wall"] / forced_runs
         out["all_rounds"] = {"runs": forced_runs, "seconds": rep["wall"],

@@ -60,8 +60,13 @@ def make_executor(workers: int = 1, scheduler: str | None = None) -> Iterator[tu
             yield ex, "serial", 1
     else:
         ctx = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
+        ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        try:
             yield ex, f"{workers} local processes", workers
+        except BaseException:  # Ctrl-C or an error: drop queued chunks, do not wait for them
+            ex.shutdown(wait=False, cancel_futures=True)
+            raise
+        ex.shutdown()
 
 
 def _connect(scheduler: str):

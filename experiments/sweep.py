@@ -108,6 +108,10 @@ def run_sweep(file: str | Path, out: str | Path | None = None, workers: int = 1,
         except BrokenProcessPool:
             raise ExperimentError("a worker process died; the chunks written so far are kept: "
                                   "run again with --resume") from None
+        except KeyboardInterrupt:
+            raise ExperimentError(f"interrupted: {len(store.done_chunks())} of "
+                                  f"{experiment.chunks} chunks are in {outdir}; continue with "
+                                  "--resume") from None
         finally:
             if bar is not None:
                 bar.close()
