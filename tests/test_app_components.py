@@ -323,17 +323,22 @@ def _html(rc, cls: str) -> str:
                 if getattr(w, "attributes", {}).get("class") == cls).unsafe_innerHTML
 
 
+@solara.component
+def Root(session: Session, components: tuple):
+    for component in components:
+        component(session)
+
+
+def render(session: Session, *components):
+    """Render ``components`` (each called with the session); the render context."""
+    return solara.render(Root(session, components), handle_error=False)[1]
+
+
 def test_rendered_views_follow_the_model():
     from viz.app import Status, Views
 
     session = Session(Settings.for_scenario("us-walks-away", seed=SEED))
-
-    @solara.component
-    def Root():
-        Status(session)
-        Views(session)
-
-    box, rc = solara.render(Root(), handle_error=False)
+    rc = render(session, Status, Views)
     assert _text(rc, "coalition-headline") == "Round 0 · Unresolved so far"
     for _ in range(3):
         session.step()
@@ -354,12 +359,7 @@ def test_rendered_views_follow_the_model():
 
 def test_rendered_error_and_pending_notice():
     session = Session()
-
-    @solara.component
-    def Root():
-        PendingNotice(session)
-
-    box, rc = solara.render(Root(), handle_error=False)
+    rc = render(session, PendingNotice)
     assert rc.find(v.Alert).widgets == []
     session.set_value("spillover", 0.2)
     assert "Changed: spillover. Press Reset to apply." in rc.find(v.Alert).widget.children[0]
@@ -372,12 +372,7 @@ def test_rendered_error_and_pending_notice():
 
 def test_policy_controls_follow_the_chosen_policy():
     session = Session()
-
-    @solara.component
-    def Root():
-        Controls(session)
-
-    box, rc = solara.render(Root(), handle_error=False)
+    rc = render(session, Controls)
 
     def slider_labels():
         return {w.label.split(":")[0] for w in rc.find(v.Slider).widgets}

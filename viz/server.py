@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import warnings
 
 from model.params import CoalitionError
 
@@ -66,6 +67,13 @@ def offline_settings() -> None:
     solara.settings.assets.cdn = OFFLINE_ENV["SOLARA_ASSETS_CDN"]
 
 
+def address(host: str, port: int) -> str:
+    """The address to open in a browser on this machine."""
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
 def serve(host: str = DEFAULT_HOST, port: int | str = DEFAULT_PORT) -> int:
     """Run the app's server until Ctrl+C; 0 on a clean stop."""
     port = check_port(port)
@@ -73,8 +81,13 @@ def serve(host: str = DEFAULT_HOST, port: int | str = DEFAULT_PORT) -> int:
     offline_settings()
     from solara.__main__ import run
 
-    shown = f"[{host}]" if ":" in host else host
-    print(f"Coalition app: http://{shown}:{port}/  (offline; Ctrl+C to stop)", flush=True)
+    print(f"Coalition app: {address(host, port)}  (offline; Ctrl+C to stop)", flush=True)
+    if host in ("0.0.0.0", "::"):
+        print("Others on this network: this machine's address, port "
+              f"{port} (e.g. http://192.168.1.20:{port}/)", flush=True)
+    # Solara warns on every plain-http connection that it falls back to SameSite=lax
+    # cookies, which is what a local server wants: keep the teacher's terminal quiet.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
     try:
         run.main(args=[APP, "--host", host, "--port", str(port), "--production",
                        "--no-check-version", "--no-open"], standalone_mode=False)

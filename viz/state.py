@@ -20,7 +20,7 @@ import solara
 
 from agents.policies import REGISTRY
 from model.coalition_model import CoalitionModel
-from model.params import CoalitionError, ParameterError, all_params, split_assignment
+from model.params import CoalitionError, ParameterError, all_params
 from model.scenarios import load_scenario, scenario_names
 
 DEFAULT_SCENARIO = "baseline"
@@ -83,17 +83,16 @@ class Settings:
 
     def model_inputs(self) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
         """(model parameters, per-nation overrides) the model is built with."""
-        params = dict(self.values)
+        from experiments.cli import parse_sets
+
+        lines = [line for line in self.extra.splitlines()
+                 if line.strip() and not line.lstrip().startswith("#")]
+        extra, extra_nations = parse_sets(lines)
         nations: dict[str, dict[str, Any]] = {c: {"us_reliance": v}
                                               for c, v in self.nation_reliance.items()}
-        for line in self.extra.splitlines():
-            if line.strip() and not line.lstrip().startswith("#"):
-                key, code, value = split_assignment(line)
-                if code is None:
-                    params[key] = value
-                else:
-                    nations.setdefault(code, {})[key] = value
-        return params, nations
+        for code, fields in extra_nations.items():
+            nations.setdefault(code, {}).update(fields)
+        return {**self.values, **extra}, nations
 
     def build(self) -> CoalitionModel:
         """A fresh model; raises the model's CoalitionError on bad settings."""
