@@ -36,7 +36,21 @@ BoolArray = NDArray[np.bool_]
 
 RHO_EPS = 1e-9  # |rho| below this is the Cobb-Douglas limit
 TINY = 1e-12  # floor for normalised efforts inside derivatives (avoids 0 * inf)
-ROOT_TOL = 1e-13  # relative tolerance of every aggregate root solve
+ROOT_TOL = 1e-11  # relative tolerance of every aggregate root solve
+
+
+def _pow(base: Array, exponent: Array) -> Array:
+    """``base ** exponent`` computed the same way whatever the batch size.
+
+    NumPy swaps ``x ** 0.5`` for ``sqrt`` (and 2 for a square, ...) when the exponent
+    is a single number, which can differ in the last bit from the general power; a
+    one-run model would then drift from the same run inside a batch. A single-number
+    exponent is therefore spread over the base's shape first.
+    """
+    exponent = np.asarray(exponent)
+    if exponent.size == 1:
+        exponent = np.broadcast_to(exponent, np.broadcast_shapes(np.shape(base), exponent.shape))
+    return np.power(base, exponent)
 
 
 @dataclass(frozen=True)
@@ -91,8 +105,8 @@ def deterrence(effort: Array, us_effort: Array, rho: Array, weight: Array) -> Ar
     cobb = np.abs(rho) < RHO_EPS
     r = np.where(cobb, 1.0, rho)
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        ces = (weight * effort**r + (1 - weight) * us_effort**r) ** (1 / r)
-        cd = effort**weight * us_effort ** (1 - weight)
+        ces = _pow(weight * _pow(effort, r) + (1 - weight) * _pow(us_effort, r), 1 / r)
+        cd = _pow(effort, weight) * _pow(us_effort, 1 - weight)
     d = np.where(cobb, cd, ces)
     zero_input = (effort <= 0) | (us_effort <= 0)
     return np.where((r <= 0) & zero_input | cobb & zero_input, 0.0, d)
@@ -110,7 +124,7 @@ def deterrence_slope(effort: Array, us_effort: Array, rho: Array, weight: Array,
     cobb = np.abs(rho) < RHO_EPS
     r = np.where(cobb, 1.0, rho)
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        ces = weight * e ** (r - 1) * d ** (1 - r)
+        ces = weight * _pow(e, r - 1) * _pow(d, 1 - r)
     slope = np.where(cobb, weight * d / e, ces)
     return np.where(np.isfinite(slope), slope, 0.0)
 
@@ -207,10 +221,11 @@ class ValueCurve:
         self.any_cobb = bool(np.any(cobb))
         self.cobb = cobb
         self.r = np.where(cobb, 1.0, game.us_reliance)
+        self.inv_r = 1 / self.r
         a = game.european_weight
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-            self.us_part = (1 - a) * x**self.r
-            self.cd_us = x ** (1 - a) if self.any_cobb else None
+            self.us_part = (1 - a) * _pow(x, self.r)
+            self.cd_us = _pow(x, 1 - a) if self.any_cobb else None
         self.coef = game.security_value * game.exposure * game.gdp / game.effort_ref
 
     def __call__(self, european_effort: Array) -> Array:
@@ -218,12 +233,12 @@ class ValueCurve:
         a = game.european_weight
         e = np.maximum(european_effort / game.effort_ref, TINY)
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-            er = e**r
+            er = _pow(e, r)
             total = a * er + self.us_part
-            d = total ** (1 / r)
+            d = _pow(total, self.inv_r)
             slope = a * er / e * (d / total)
             if self.any_cobb:
-                d_cd = e**a * self.cd_us
+                d_cd = _pow(e, a) * self.cd_us
                 d = np.where(self.cobb, d_cd, d)
                 slope = np.where(self.cobb, a * d_cd / e, slope)
         slope = np.where(np.isfinite(slope), slope, 0.0)
@@ -328,40 +343,23 @@ def root_from(f, guess: Array) -> Array:
 
 
 # --------------------------------------------------------------------------- equilibrium
-def _consistent_reference(game: Game, member: BoolArray, member_effort: Array,
-                          us_effort: Array) -> Array:
-    """The fair reference written through the members' total effort E_M.
+def _reference_line(game: Game, member: BoolArray, us_effort: Array) -> tuple[Array, Array]:
+    """The fair reference as a line in the members' total effort E_M: ``r = a + b E_M``.
 
     For a member, r_i depends on its own s_i through E_M = s_i Y_i + others; solving
     ``s_i = r_i`` for the kink gives ``[w s_US (Y_M - Y_i) + (1-w) E_M] / (Y_M - w Y_i)``
-    (equal to r_i whenever s_i sits at it). Outsiders see all members as peers.
+    (equal to r_i whenever s_i sits at it). Outsiders see all members as peers; with
+    no peers the reference is the US burden.
     """
     w = game.fair_share_weight
     s_us = us_burden(game, us_effort)
     size = np.where(member, game.gdp, 0.0).sum(-1, keepdims=True)
     others = size - np.where(member, game.gdp, 0.0)
-    has_peers = others > 1e-9 * game.gdp
-    inside = (w * s_us * others + (1 - w) * member_effort) / np.where(
-        has_peers, size - w * game.gdp, 1.0)
-    outside = w * s_us + (1 - w) * member_effort / np.where(size > 0, size, 1.0)
-    ref = np.where(member, inside, np.where(size > 0, outside, s_us))
-    return np.where(has_peers | ~member, ref, s_us)
-
-
-def _equilibrium_profile(game: Game, curve: ValueCurve, member: BoolArray, us_effort: Array,
-                         member_effort: Array, guess: Array) -> tuple[Array, Array]:
-    """Contributions consistent with a given E_M: solve E = sum_j s_j(E, E_M) Y_j.
-
-    Returns the contributions and the effort E they add up to.
-    """
-    reference = _consistent_reference(game, member, member_effort, us_effort)
-    lower, upper = contribution_bounds(game, member)
-
-    def shares(effort: Array) -> Array:
-        return share_rule(game, _decide(game, curve(effort), member), reference, lower, upper)
-
-    effort = root_from(lambda e: (shares(e) * game.gdp).sum(-1, keepdims=True) - e, guess)
-    return shares(effort), effort
+    peers = np.where(member, others > 1e-9 * game.gdp, size > 0)
+    denom = np.where(member, size - w * game.gdp, size)
+    denom = np.where(peers, denom, 1.0)
+    intercept = np.where(member, w * s_us * others / denom, w * s_us)
+    return np.where(peers, intercept, s_us), np.where(peers, (1 - w) / denom, 0.0)
 
 
 def nash_equilibrium(game: Game, member: BoolArray, expected_us_effort: Array,
@@ -370,8 +368,10 @@ def nash_equilibrium(game: Game, member: BoolArray, expected_us_effort: Array,
 
     Individual mode gives the Nash equilibrium; coordinated mode the partial-agreement
     equilibrium (members jointly optimal, outsiders best-responding; Chander & Tulkens
-    1997). Solved through the aggregates: an outer root in the members' total effort
-    E_M (needed only for the fairness reference) around an inner root in E. Where
+    1997). Solved through the aggregates (Cornes & Hartley 2007): an outer root in the
+    European effort E; for each E the marginal values are fixed, so the members' total
+    effort E_M that makes the fair references consistent is the fixed point of a
+    piecewise-linear map, found without evaluating the value curve again. Where
     fairness makes equilibria non-unique, the one reached from ``start`` in the
     direction the profile would move is chosen (so a status quo that is an
     equilibrium stays put).
@@ -380,26 +380,34 @@ def nash_equilibrium(game: Game, member: BoolArray, expected_us_effort: Array,
     curve = ValueCurve(game, expected_us_effort)
     lower, upper = contribution_bounds(game, member)
     guess = (start * gdp).sum(-1, keepdims=True)
-    current = np.where(member, start * gdp, 0.0).sum(-1, keepdims=True)
-    if not np.any(game.sucker_cost * (1 - game.fair_share_weight) > 0):
-        return _equilibrium_profile(game, curve, member, us_effort, current, guess)[0]
-    last = [guess]  # each inner solve starts from the effort the previous one found
+    member_gdp = np.where(member, gdp, 0.0)
+    current = (start * member_gdp).sum(-1, keepdims=True)
+    intercept, slope = _reference_line(game, member, us_effort)
+    fair = bool(np.any(game.sucker_cost * (1 - game.fair_share_weight) > 0))
+    lo_all, hi_all = (lower * member_gdp).sum(-1, keepdims=True), (upper * member_gdp).sum(-1, keepdims=True)
 
-    def gap(member_effort: Array) -> Array:
-        s, last[0] = _equilibrium_profile(game, curve, member, us_effort, member_effort, last[0])
-        return np.where(member, s * gdp, 0.0).sum(-1, keepdims=True) - member_effort
+    def profile(effort: Array) -> Array:
+        value = _decide(game, curve(effort), member)
+        low = np.clip((value - game.sucker_cost) / game.political_cost, lower, upper)
+        high = np.clip(value / game.political_cost, lower, upper)
+        if not fair:
+            return np.clip(intercept + slope * current, low, high)
 
-    at_start = gap(current)
-    lo_all = np.where(member, lower * gdp, 0.0).sum(-1, keepdims=True)
-    hi_all = np.where(member, upper * gdp, 0.0).sum(-1, keepdims=True)
-    settled = np.abs(at_start) <= ROOT_TOL * np.maximum(current, 1.0)
-    up = at_start > 0
-    lo = np.where(settled, current, np.where(up, current, lo_all))
-    hi = np.where(settled, current, np.where(up, hi_all, current))
-    root = bracketed_root(gap, lo, hi, ROOT_TOL, f_lo=np.where(up, at_start, np.nan),
-                          f_hi=np.where(up, np.nan, at_start))
-    return _equilibrium_profile(game, curve, member, us_effort, np.where(settled, current, root),
-                                last[0])[0]
+        def gap(member_effort: Array) -> Array:
+            paid = np.clip(intercept + slope * member_effort, low, high) * member_gdp
+            return paid.sum(-1, keepdims=True) - member_effort
+
+        at_start = gap(current)
+        settled = np.abs(at_start) <= ROOT_TOL * np.maximum(current, 1.0)
+        up = at_start > 0
+        lo = np.where(settled | up, current, lo_all)
+        hi = np.where(settled | ~up, current, hi_all)
+        root = bracketed_root(gap, lo, hi, ROOT_TOL, f_lo=np.where(up, at_start, np.nan),
+                              f_hi=np.where(up, np.nan, at_start))
+        return np.clip(intercept + slope * np.where(settled, current, root), low, high)
+
+    effort = root_from(lambda e: (profile(e) * gdp).sum(-1, keepdims=True) - e, guess)
+    return profile(effort)
 
 
 def is_equilibrium(game: Game, contribution: Array, member: BoolArray,
