@@ -40,8 +40,14 @@ CHARTS_JS = """() => [...document.querySelectorAll('.coalition-echarts')].map(el
 
 
 @pytest.fixture(scope="module")
-def app_url():
-    with app_server(free_port()) as url:
+def network_log(tmp_path_factory) -> Path:
+    """Where the server process writes any connection it makes beyond this machine."""
+    return tmp_path_factory.mktemp("app") / "network.log"
+
+
+@pytest.fixture(scope="module")
+def app_url(network_log):
+    with app_server(free_port(), network_log=network_log) as url:
         yield url
 
 
@@ -192,6 +198,27 @@ def test_play_runs_to_the_verdict(open_app):
     expect(button(page, "Play")).to_be_disabled()
 
 
+def test_reset_while_playing_stops_and_starts_again(open_app):
+    page = open_app()
+    page.get_by_role("slider").first.focus()  # the delay between rounds ...
+    page.keyboard.press("Home")  # ... to its least: Play steps as fast as it may
+    expect(page.get_by_text("Delay between rounds: 50 ms")).to_be_visible()
+    page.get_by_role("switch", name="stop at the verdict").click(force=True)
+    for _ in range(3):  # Reset while a round is being played, again and again
+        button(page, "Reset").click()
+        button(page, "Play").click()
+        expect(headline(page)).to_contain_text(re.compile(r"Round [1-9]\d* ·"))
+        for _ in range(3):
+            button(page, "Reset").click()
+        expect(headline(page)).to_have_text("Round 0 · Unresolved so far")
+    expect(button(page, "Play")).to_be_enabled()  # paused, not playing on
+    page.wait_for_timeout(500)
+    expect(headline(page)).to_have_text("Round 0 · Unresolved so far")
+    button(page, "Step").click()
+    expect(headline(page)).to_contain_text("Round 1 ·")
+    expect(page.locator(".coalition-error")).to_have_count(0)
+
+
 def test_inspector_explains_a_nation(open_app):
     page = open_app()
     choose(page, "Nation to inspect", "France (FRA)")
@@ -249,3 +276,11 @@ def test_nothing_is_fetched_from_outside(open_app, outside_requests):
     assert len(seen) > 10 and all(urlparse(u).hostname == "127.0.0.1" for u in seen), seen
     assert any("echarts@5.4.0" in u for u in seen)
     assert outside_requests == []
+
+
+def test_the_server_contacts_no_other_host(open_app, network_log):
+    """No telemetry, version check or CDN fetch from the server (after every test above)."""
+    page = open_app()
+    button(page, "Step").click()
+    expect(headline(page)).to_contain_text("Round 1 ·")
+    assert not network_log.exists(), network_log.read_text()

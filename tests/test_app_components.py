@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
 from dataclasses import replace
 
 import ipyvuetify as v
@@ -125,6 +126,21 @@ def test_step_stops_at_the_verdict():
     assert session.model.verdict == "converged" and session.model.round == 10
     assert not session.running.value and not session.playing.value
     assert not session.step() and session.model.round == 10
+
+
+def test_views_can_read_while_play_steps_in_another_thread():
+    """Play steps in a thread while clicks and filters redraw views in another."""
+    session = Session(Settings.for_scenario("us-walks-away").with_value("stop_on_verdict", False))
+    player = threading.Thread(target=lambda: [session.step() for _ in range(30)])
+    player.start()
+    reads = 0
+    while player.is_alive() or reads == 0:
+        session.read(charts.heatmap_option)
+        session.read(inspector.inspect, "DEU")
+        session.read(coalition_map.map_option)
+        reads += 1
+    player.join()
+    assert session.model.round == 30 and session.error.value is None
 
 
 def test_two_sessions_have_their_own_models():

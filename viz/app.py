@@ -37,6 +37,7 @@ def Status(session: Session):
 def Views(session: Session):
     """Every other view; each gets the version, so a new value redraws it."""
     v = session.views_version.value
+    solara.use_effect(lambda: session.mark_drawn(v), [v])
     with solara.Column(gap="0px"):
         with Panel("Over time"):
             TimeSeries(session, version=v)

@@ -35,15 +35,35 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# Run the CLI with an audit hook that writes down every network connection (and name
+# lookup) the server process makes to anything but this machine.
+AUDITED_CLI = """
+import sys
+LOCAL = ("127.0.0.1", "localhost", "::1", "0.0.0.0", "")
+def audit(event, args, log=sys.argv.pop(1)):
+    if event == "socket.connect" and isinstance(args[1], tuple) and str(args[1][0]) not in LOCAL:
+        open(log, "a").write(f"connect {args[1]}\\n")
+    elif event == "socket.getaddrinfo" and str(args[0]) not in LOCAL:
+        open(log, "a").write(f"lookup {args[0]}\\n")
+sys.addaudithook(audit)
+from experiments.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
 @contextlib.contextmanager
-def app_server(port: int, timeout: float = 60.0) -> Iterator[str]:
+def app_server(port: int, timeout: float = 60.0, network_log: Path | None = None) -> Iterator[str]:
     """``coalition app --port PORT`` as a subprocess; yields its address once it answers.
 
-    Its output goes to a temporary file (a pipe nobody reads could fill and stall
-    it) and is shown if the server fails to start.
+    With ``network_log``, every connection the server makes beyond this machine is
+    written to that file. Its output goes to a temporary file (a pipe nobody reads
+    could fill and stall it) and is shown if the server fails to start.
     """
+    command = [sys.executable, "-m", "experiments.cli"]
+    if network_log is not None:
+        command = [sys.executable, "-c", AUDITED_CLI, str(network_log)]
     with tempfile.TemporaryFile("w+") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "app", "--port", str(port)],
+        proc = subprocess.Popen([*command, "app", "--port", str(port)],
                                 cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True,
                                 env={**os.environ, "PYTHONUNBUFFERED": "1"})
         url = f"http://127.0.0.1:{port}/"

@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field, replace
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import solara
 
 from agents.policies import REGISTRY
 from model.coalition_model import CoalitionModel
 from model.params import CoalitionError, ParameterError, all_params
-from model.scenarios import load_scenario, scenario_names
+from model.scenarios import load_scenario
+
+T = TypeVar("T")
 
 DEFAULT_SCENARIO = "baseline"
 DEFAULT_SEED = 42
@@ -96,8 +99,6 @@ class Settings:
 
     def build(self) -> CoalitionModel:
         """A fresh model; raises the model's CoalitionError on bad settings."""
-        if self.scenario not in scenario_names():
-            load_scenario(self.scenario)  # raises the model's own message
         if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
             raise ParameterError(f"seed = {self.seed!r} is not allowed: expected a whole "
                                  "number at least 0")
@@ -119,7 +120,8 @@ class Session:
     ``version`` goes up whenever the model changes (a step or a reset), then
     ``views_version``: the banner and monitors redraw on the first, in a quick render
     pass of their own, the charts, map, log and inspector on the second. ``lock``
-    serialises steps, so Play's thread and a click never interleave.
+    serialises steps and readings (:meth:`read`), so a view drawn in one thread never
+    reads a model that Play's thread is stepping.
     """
 
     def __init__(self, settings: Settings | None = None) -> None:
@@ -135,6 +137,8 @@ class Session:
         self.running = solara.reactive(self.model.running)  # changes rarely: buttons read it
         self.delay_ms = solara.reactive(300)
         self.inspected = solara.reactive(self.default_nation())
+        self._drawn = threading.Condition()
+        self._drawn_version = 0
 
     # ------------------------------------------------------------------ actions
     def step(self) -> bool:
@@ -189,7 +193,28 @@ class Session:
         self.views_version.set(self.version.value)
         self.running.set(self.model.running)
 
+    def mark_drawn(self, version: int) -> None:
+        """The views now show ``version`` (called by the views once drawn)."""
+        with self._drawn:
+            self._drawn_version = max(self._drawn_version, version)
+            self._drawn.notify_all()
+
+    def wait_drawn(self, timeout: float = 5.0) -> bool:
+        """Wait until the views show the latest version; Play does, before its next round.
+
+        Whichever thread draws, it then sees one change per drawing, never a change in
+        every pass (Solara stops a render loop that another thread keeps feeding).
+        """
+        with self._drawn:
+            return self._drawn.wait_for(lambda: self._drawn_version >= self.views_version.value,
+                                        timeout)
+
     # ------------------------------------------------------------------ readings
+    def read(self, view: Callable[..., T], *args: Any) -> T:
+        """``view(model, *args)`` while no round is being played (Play runs in a thread)."""
+        with self.lock:
+            return view(self.model, *args)
+
     @property
     def changed(self) -> list[str]:
         return changed(self.pending.value, self.applied.value)

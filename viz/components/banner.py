@@ -56,7 +56,7 @@ def monitors(model: CoalitionModel) -> list[tuple[str, str]]:
 
 @solara.component
 def VerdictBanner(session: Session, version: int = 0):
-    b = banner(session.model)
+    b = session.read(banner)
     with solara.v.Alert(type=COLOURS[b.status], text=True, dense=True, class_="mb-2",
                         style_="font-size: 1.05rem"):
         solara.Text(b.headline, classes=["coalition-headline"], style={"font-weight": "bold"})
@@ -67,7 +67,7 @@ def VerdictBanner(session: Session, version: int = 0):
 @solara.component
 def Monitors(session: Session, version: int = 0):
     with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
-        for label, value in monitors(session.model):
+        for label, value in session.read(monitors):
             with solara.Card(margin=0, style={"min-width": "150px", "flex": "1 1 0",
                                               "padding": "6px 12px"}):
                 solara.Text(label, style={"font-size": "0.8rem", "color": "#666"})

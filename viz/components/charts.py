@@ -177,22 +177,20 @@ def burden_option(model: CoalitionModel) -> dict:
 # ---------------------------------------------------------------------- components
 @solara.component
 def TimeSeries(session: Session, version: int = 0):
-    model = session.model
+    options = [session.read(f) for f in (coalition_size_option, effort_option, deterrence_option)]
     with solara.Columns([1, 1, 1], gutters_dense=True):
-        Chart(coalition_size_option(model), height=230)
-        Chart(effort_option(model), height=230)
-        Chart(deterrence_option(model), height=230)
+        for option in options:
+            Chart(option, height=230)
 
 
 @solara.component
 def HeatMap(session: Session, version: int = 0):
     order = solara.use_reactive("US reliance")
-    model = session.model
-    height = 120 + 15 * model.nations.n
-    Chart(heatmap_option(model, order.value), height=height)
+    height = 120 + 15 * session.model.nations.n
+    Chart(session.read(heatmap_option, order.value), height=height)
     solara.ToggleButtonsSingle(value=order, values=list(ORDERS), dense=True)
 
 
 @solara.component
 def BurdenVsGdp(session: Session, version: int = 0):
-    Chart(burden_option(session.model), height=340)
+    Chart(session.read(burden_option), height=340)

@@ -147,6 +147,6 @@ def CoalitionMap(session: Session, version: int = 0):
         if code in session.model.nations.iso3:
             session.inspected.set(code)
 
-    Chart(map_option(session.model), height=480, maps_json=maps_json(), on_click=clicked)
+    Chart(session.read(map_option), height=480, maps_json=maps_json(), on_click=clicked)
     solara.Text("Click a capital to inspect that nation. Ukraine is shaded yellow, Russia "
                 "and Belarus pink.", style={"font-size": "0.8rem", "color": "#666"})

@@ -21,6 +21,7 @@ UI_RANGES: dict[str, tuple[float, float, float]] = {
     "spillover": (0, 1, 0.05), "exit_penalty": (0, 0.01, 0.0005), "sucker_aversion": (0, 0.95, 0.05),
     "adjustment_speed": (0.05, 1, 0.05), "noise": (0, 0.5, 0.01),
 }
+MIN_DELAY_MS = 50  # the shortest pause between rounds while playing
 CAPTION = {"font-size": "0.75rem", "color": "#666", "line-height": "1.2", "margin-bottom": "6px"}
 
 
@@ -70,7 +71,9 @@ def RunButtons(session: Session):
             start = time.perf_counter()
             if not session.step():
                 break
-            cancel.wait(max(0.0, session.delay_ms.value / 1000 - (time.perf_counter() - start)))
+            session.wait_drawn()  # one round drawn before the next is played
+            delay = max(session.delay_ms.value, MIN_DELAY_MS) / 1000
+            cancel.wait(max(MIN_DELAY_MS / 1000, delay - (time.perf_counter() - start)))
 
     solara.use_thread(play_loop, dependencies=[playing], intrusive_cancel=False)
     with solara.Row(gap="6px"):
@@ -81,7 +84,7 @@ def RunButtons(session: Session):
                       disabled=not running and not playing,
                       icon_name="mdi-pause" if playing else "mdi-play")
     solara.SliderInt(f"Delay between rounds: {session.delay_ms.value} ms", value=session.delay_ms,
-                     min=0, max=1000, step=50)
+                     min=MIN_DELAY_MS, max=1000, step=50)
 
 
 @solara.component

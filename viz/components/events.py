@@ -38,7 +38,7 @@ def events_html(lines: list[str]) -> str:
 @solara.component
 def EventLog(session: Session, version: int = 0):
     query = solara.use_reactive("")
-    lines = event_lines(session.model, query.value)
+    lines = session.read(event_lines, query.value)
     with solara.Row(style={"align-items": "center"}):
         solara.Text(f"Event log, newest first ({len(lines)} of {len(session.model.events)})",
                     style={"font-weight": "500"})

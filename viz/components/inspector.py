@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import solara
@@ -107,28 +108,43 @@ def headline(nation: Nation) -> str:
             f"{pct(nation.best_response())}.")
 
 
+@dataclass(frozen=True)
+class Inspection:
+    """Everything the inspector shows about one nation, read in one go."""
+
+    name: str
+    headline: str
+    option: dict
+    terms: list[tuple[str, float, float]]
+    events: list[str]
+    explanation: str
+
+
+def inspect(model: CoalitionModel, code: str) -> Inspection:
+    nation = model.nation(code)
+    return Inspection(nation.name, headline(nation), inspector_option(model, nation),
+                      utility_terms_table(nation), nation_events(model, nation), nation.explain())
+
+
 @solara.component
 def Inspector(session: Session, version: int = 0):
-    model = session.model
-    code = session.inspected.value if session.inspected.value in model.nations.iso3 \
+    nations = session.model.nations
+    code = session.inspected.value if session.inspected.value in nations.iso3 \
         else session.default_nation()
-    nation = model.nation(code)
+    seen = session.read(inspect, code)
     items = [{"text": f"{name} ({iso3})", "value": iso3}
-             for iso3, name in sorted(zip(model.nations.iso3, model.nations.name), key=lambda t: t[1])]
+             for iso3, name in sorted(zip(nations.iso3, nations.name), key=lambda t: t[1])]
     solara.v.Select(label="Nation to inspect", items=items, v_model=code, dense=True,
                     on_v_model=session.inspected.set, style_="max-width: 340px")
-    solara.Text(headline(nation), classes=["coalition-inspector-headline"],
-                style={"font-weight": "500"})
+    solara.Text(seen.headline, classes=["coalition-inspector-headline"], style={"font-weight": "500"})
     with solara.Columns([3, 2], gutters_dense=True):
-        Chart(inspector_option(model, nation), height=420)
+        Chart(seen.option, height=420)
         with solara.Column():
-            solara.HTML(tag="div", unsafe_innerHTML=terms_html(utility_terms_table(nation)))
-            story = nation_events(model, nation)
-            solara.Text(f"{nation.name}'s events, newest first ({len(story)})",
+            solara.HTML(tag="div", unsafe_innerHTML=terms_html(seen.terms))
+            solara.Text(f"{seen.name}'s events, newest first ({len(seen.events)})",
                         style={"font-weight": "500", "margin-top": "8px"})
-            solara.HTML(tag="div", unsafe_innerHTML="<br>".join(html.escape(e) for e in story[:30])
+            solara.HTML(tag="div", unsafe_innerHTML="<br>".join(html.escape(e) for e in seen.events[:30])
                         or "<i>none yet</i>",
                         style="max-height: 160px; overflow-y: auto; font-size: 0.8rem")
-    solara.HTML(tag="pre", unsafe_innerHTML=html.escape(nation.explain()),
-                classes=["coalition-explain"],
+    solara.HTML(tag="pre", unsafe_innerHTML=html.escape(seen.explanation), classes=["coalition-explain"],
                 style="white-space: pre-wrap; font-size: 0.85rem; background: #f7f7f7; padding: 8px")
