@@ -183,14 +183,17 @@ def test_monitors_show_the_summary(walked):
 # ---------------------------------------------------------------------- charts
 def test_time_series_are_the_datacollectors(walked):
     df = walked.datacollector.get_model_vars_dataframe()
-    size = charts.coalition_size_option(walked)["series"][0]["data"]
-    assert size == [[int(r), float(c)] for r, c in zip(df["round"], df["coalition_size"])]
-    european, us = charts.effort_option(walked)["series"]
-    assert [p[1] for p in european["data"]] == pytest.approx(df["european_effort_bn"].tolist())
-    assert [p[1] for p in us["data"]] == pytest.approx(df["us_effort_bn"].tolist())
-    assert european["stack"] == us["stack"]  # stacked: European below, US on top
+    size = charts.coalition_size_option(walked)
+    assert size["xAxis"]["data"] == [str(r) for r in df["round"]]
+    assert size["series"][0]["data"] == df["coalition_size"].tolist()
+    effort = charts.effort_option(walked)
+    european, us = effort["series"]
+    assert european["data"] == pytest.approx(df["european_effort_bn"].tolist())
+    assert us["data"] == pytest.approx(df["us_effort_bn"].tolist())
+    # stacked, European below and US on top: ECharts stacks values only over categories
+    assert european["stack"] == us["stack"] and effort["xAxis"]["type"] == "category"
     deterrence = charts.deterrence_option(walked)["series"][0]["data"]
-    assert [p[1] for p in deterrence] == pytest.approx(df["deterrence"].tolist())
+    assert deterrence == pytest.approx(df["deterrence"].tolist())
 
 
 @pytest.mark.parametrize("order", list(charts.ORDERS))

@@ -28,9 +28,11 @@ def _base(title: str, subtitle: str = "") -> dict:
             "tooltip": {"trigger": "axis"}}
 
 
-def _rounds_axis(rounds: list[int]) -> dict:
-    return {"type": "value", "min": 0, "max": max(rounds[-1], 1), "minInterval": 1,
-            "name": "round", "nameLocation": "middle", "nameGap": 20}
+def _rounds_axis(model: CoalitionModel) -> dict:
+    # A category axis: ECharts stacks the value dimension only when the other is a
+    # category (with two value axes it would stack the rounds).
+    return {"type": "category", "boundaryGap": False, "name": "round", "nameLocation": "middle",
+            "nameGap": 20, "data": [str(r) for r in model.datacollector.model_vars["round"]]}
 
 
 def _line(name: str, colour: str, data: list, **style) -> dict:
@@ -39,16 +41,14 @@ def _line(name: str, colour: str, data: list, **style) -> dict:
             "symbolSize": 5, "data": data, **style}
 
 
-def series_of(model: CoalitionModel, name: str) -> list[list[float]]:
-    """[[round, value], ...] of one model-level series of the DataCollector."""
-    data = model.datacollector.model_vars
-    return [[int(r), float(v)] for r, v in zip(data["round"], data[name])]
+def series_of(model: CoalitionModel, name: str) -> list[float]:
+    """One model-level series of the DataCollector, a value a round."""
+    return [float(v) for v in model.datacollector.model_vars[name]]
 
 
 def coalition_size_option(model: CoalitionModel) -> dict:
     option = _base("Coalition size", "members of the coalition each round")
-    rounds = model.datacollector.model_vars["round"]
-    option["xAxis"] = _rounds_axis(rounds)
+    option["xAxis"] = _rounds_axis(model)
     option["yAxis"] = {"type": "value", "min": 0, "minInterval": 1}
     option["series"] = [_line("members", BLUE, series_of(model, "coalition_size"), step="end")]
     return option
@@ -56,7 +56,7 @@ def coalition_size_option(model: CoalitionModel) -> dict:
 
 def effort_option(model: CoalitionModel) -> dict:
     option = _base("European and US effort", "USD bn a year, stacked")
-    option["xAxis"] = _rounds_axis(model.datacollector.model_vars["round"])
+    option["xAxis"] = _rounds_axis(model)
     option["yAxis"] = {"type": "value", "min": 0}
     option["legend"] = {"right": 8, "top": 4, "itemWidth": 14, "textStyle": {"fontSize": 11}}
     option["series"] = [
@@ -68,7 +68,7 @@ def effort_option(model: CoalitionModel) -> dict:
 
 def deterrence_option(model: CoalitionModel) -> dict:
     option = _base("Deterrence", "what the adversary faces; status quo = 1")
-    option["xAxis"] = _rounds_axis(model.datacollector.model_vars["round"])
+    option["xAxis"] = _rounds_axis(model)
     option["yAxis"] = {"type": "value", "min": 0}
     option["series"] = [_line(
         "deterrence", INK, series_of(model, "deterrence"),
