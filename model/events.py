@@ -117,5 +117,8 @@ def verdict_reason(world: World, state: State, names: tuple[str, ...]) -> str:
         return (f"the coalition converged: {size} members and every contribution unchanged for "
                 f"{int(world.converge_rounds[0, 0])} rounds; European effort USD {effort:.1f} bn "
                 f"a year ({100 * effort / e0:.0f}% of its start).")
+    rounds = int(state.round[0, 0])
+    if rounds == 0:
+        return f"no verdict yet: the coalition starts with {size} members."
     moving = "membership or contributions were still changing"
-    return f"unresolved after {int(state.round[0, 0])} rounds: {moving} ({size} members)."
+    return f"unresolved after {rounds} rounds: {moving} ({size} members)."

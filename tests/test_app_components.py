@@ -454,3 +454,17 @@ def test_offline_settings_switch_off_every_network_use(monkeypatch):
 
     assert ss.telemetry.mixpanel_enable is False
     assert solara.settings.assets.proxy and not solara.settings.assets.cdn.startswith("http")
+
+
+def test_the_app_has_a_sweeps_tab_listing_finished_sweeps(tmp_path):
+    from viz.app import Page
+    from viz.sweep_page import finished_sweeps
+
+    box, rc = solara.render(Page(), handle_error=False)
+    tabs = [w.children[0] for w in rc.find(v.Tab).widgets]
+    assert tabs == ["Model", "Info", "Sweeps"]
+    rc.close()
+    (tmp_path / "phase").mkdir()
+    (tmp_path / "phase" / "manifest.json").write_text("{}")
+    (tmp_path / "not-a-sweep").mkdir()
+    assert finished_sweeps(tmp_path) == [str(tmp_path / "phase")]

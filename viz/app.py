@@ -15,6 +15,7 @@ from viz.components.events import EventLog
 from viz.components.info import Info
 from viz.components.inspector import Inspector
 from viz.state import Session
+from viz.sweep_page import SweepPage
 
 TITLE = "Coalition: burden-sharing and deterrence"
 
@@ -67,3 +68,5 @@ def Page():
             Views(session)
         with solara.lab.Tab("Info"):
             Info()
+        with solara.lab.Tab("Sweeps"):
+            SweepPage()

@@ -9,6 +9,8 @@ with the boundary where half of the runs fracture, from
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import solara
 
 from model.params import CoalitionError
@@ -24,13 +26,23 @@ def _figure(folder: str):
         return None, str(exc)
 
 
+def finished_sweeps(root: str | Path = "sweeps") -> list[str]:
+    """Output folders under ``root`` (the default of ``coalition sweep``) with a manifest."""
+    return sorted(str(p.parent) for p in Path(root).glob("*/manifest.json"))
+
+
 @solara.component
 def SweepPage(folder: str = ""):
     """Folder input and the sweep's phase diagram."""
     path, set_path = solara.use_state(folder)
     result = solara.use_memo(lambda: _figure(path) if path else (None, None), dependencies=[path])
+    found = solara.use_memo(finished_sweeps, dependencies=[])
     with solara.Column():
-        solara.Markdown("## Sweep: where the coalition fractures")
+        # plain HTML: solara.Markdown would ask a CDN for KaTeX, and the app is offline
+        solara.HTML(tag="h3", unsafe_innerHTML="Sweep: where the coalition fractures")
+        if found:
+            solara.Select("Finished sweeps in ./sweeps", values=found,
+                          value=path if path in found else None, on_value=set_path)
         solara.InputText("Sweep output folder", value=path, on_value=set_path)
         figure, problem = result
         if not path:
