@@ -114,6 +114,22 @@ def cmd_validate(args) -> int:
     return 0
 
 
+def cmd_parameters(args) -> int:
+    from model.params import NATION_PARAMS, all_params
+
+    groups: dict[str, list] = {}
+    for spec in all_params().values():
+        groups.setdefault(spec.group, []).append(spec)
+    for group, specs in groups.items():
+        print(f"[{group}]")
+        for spec in specs:
+            print(f"  {spec.name} = {spec.default!r}  ({spec.allowed()})\n      {spec.doc}")
+    print("[per nation: --set ISO3.NAME=VALUE]")
+    for spec in NATION_PARAMS:
+        print(f"  ISO3.{spec.name}  ({spec.allowed()})  {spec.doc}")
+    return 0
+
+
 def cmd_policies(args) -> int:
     from agents.policies import POLICY_PARAMS, REGISTRY
 
@@ -163,6 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
     sub.add_parser("scenarios", help="list the scenarios").set_defaults(func=cmd_scenarios)
     sub.add_parser("policies", help="list the US policies").set_defaults(func=cmd_policies)
+    sub.add_parser("parameters", help="list every parameter with its default and range"
+                   ).set_defaults(func=cmd_parameters)
     validate = sub.add_parser("validate", help="compare a scenario's first round with 2025")
     validate.add_argument("--scenario", default="us-walks-away")
     validate.set_defaults(func=cmd_validate)

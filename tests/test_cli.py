@@ -85,3 +85,14 @@ def test_validate_sets_the_first_round_beside_2025():
     assert out.returncode == 0, out.stderr
     assert "observed x1.72 in 2025" in out.stdout
     assert out.stdout.count("x ") >= 32
+
+
+def test_parameters_lists_every_parameter_with_its_range():
+    from model.params import NATION_PARAMS, all_params
+
+    out = coalition("parameters")
+    assert out.returncode == 0, out.stderr
+    for name, spec in all_params().items():
+        assert f"  {name} = {spec.default!r}  ({spec.allowed()})" in out.stdout
+    for spec in NATION_PARAMS:
+        assert f"ISO3.{spec.name}" in out.stdout
