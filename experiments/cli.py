@@ -114,6 +114,37 @@ def cmd_validate(args) -> int:
     return 0
 
 
+def cmd_calibration(args) -> int:
+    import numpy as np
+
+    from model.coalition_model import CoalitionModel
+    from model.events import pct
+
+    params, nations = parse_sets(args.set or [])
+    model = CoalitionModel(args.scenario, rng=0, nation_params=nations, **params)
+    report, table = model.calibration, model.nations
+    misfit = report.misfits()[0]
+    print(f"Calibration of {args.scenario}: political cost phi solved so that observed "
+          "contributions are best responses under the status-quo US.")
+    print(f"{'nation':8s} {'observed':>10s} {'fitted':>10s} {'residual':>10s} {'phi':>12s} "
+          f"{'margin bn/yr':>13s}  note")
+    for i, code in enumerate(table.iso3):
+        note = []
+        if misfit[i]:
+            note.append("no phi fits")
+        if not report.calibrated[0, i]:
+            note.append("phi given")
+        if report.stability_margin[0, i] < 0:
+            note.append("would switch side")
+        print(f"{code:8s} {pct(report.observed[0, i]):>10s} {pct(report.fitted[0, i]):>10s} "
+              f"{report.residual[0, i]:>10.1e} {report.political_cost[0, i]:>12.4g} "
+              f"{report.stability_margin[0, i]:>13.3f}  {', '.join(note)}")
+    unstable = int((report.stability_margin < 0).sum())
+    print(f"{int(misfit.sum())} nation(s) the calibration cannot fit; {unstable} nation(s) "
+          "with a negative stability margin (margin = switching penalty - gain, at the equilibria).")
+    return 0 if np.isfinite(report.political_cost).all() else 1
+
+
 def cmd_parameters(args) -> int:
     from model.params import NATION_PARAMS, all_params
 
@@ -181,6 +212,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("policies", help="list the US policies").set_defaults(func=cmd_policies)
     sub.add_parser("parameters", help="list every parameter with its default and range"
                    ).set_defaults(func=cmd_parameters)
+    calibration = sub.add_parser("calibration", help="the calibration report: fit and "
+                                 "stability margin of each nation")
+    calibration.add_argument("--scenario", default="baseline")
+    calibration.add_argument("--set", action="append", metavar="KEY=VALUE")
+    calibration.set_defaults(func=cmd_calibration)
     validate = sub.add_parser("validate", help="compare a scenario's first round with 2025")
     validate.add_argument("--scenario", default="us-walks-away")
     validate.set_defaults(func=cmd_validate)

@@ -96,3 +96,13 @@ def test_parameters_lists_every_parameter_with_its_range():
         assert f"  {name} = {spec.default!r}  ({spec.allowed()})" in out.stdout
     for spec in NATION_PARAMS:
         assert f"ISO3.{spec.name}" in out.stdout
+
+
+def test_calibration_reports_fit_and_stability_margins():
+    out = coalition("calibration")
+    assert out.returncode == 0, out.stderr
+    assert "0 nation(s) the calibration cannot fit; 0 nation(s) with a negative" in out.stdout
+    assert out.stdout.count("\n") >= 34
+    floor = coalition("calibration", "--set", "pledge_floor=1e-4")
+    turkey = next(line for line in floor.stdout.splitlines() if line.startswith("TUR"))
+    assert "no phi fits" in turkey
