@@ -76,7 +76,7 @@ class Nation(mesa.Agent):
     @property
     def exposure(self) -> float:
         """theta_i now, including any rally effect after a probe."""
-        return float(min(1.0, self._game("exposure") + self._state("rally")))
+        return float(self.model.current_game().exposure[0, self.index])
 
     @property
     def us_reliance(self) -> float:

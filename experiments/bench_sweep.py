@@ -22,7 +22,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 
 COMPARE_LEVELS = (0.25, 0.5, 0.75, 1.0)
 
@@ -136,7 +135,7 @@ def _engine_time(params: dict, runs: int, rounds: int, lane: int | None = None) 
 def nations(sizes=(34, 100, 300), rounds: int = 3) -> dict:
     """Cost per run-round against the number of (synthetic, identical) nations."""
     out = {}
-    print(f"[nations] identical nations, all rounds played, one process")
+    print("[nations] identical nations, all rounds played, one process")
     for n in sizes:
         runs = max(4, int(2 * 34**2 * 16 / n**2))
         params = {"nations": "identical", "n_nations": n, "noise": 0.02, "stop_on_verdict": False}

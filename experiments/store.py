@@ -180,8 +180,6 @@ def load_series(outdir: str | Path):
 
 
 def _load(outdir: str | Path, sub: str, order: list[str]):
-    import pandas as pd
-
     folder = Path(outdir) / sub
     files = sorted(p for p in folder.glob("chunk-*.parquet")) if folder.is_dir() else []
     if not files:

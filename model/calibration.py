@@ -13,7 +13,7 @@ status quo (:func:`model.game.stability_margins`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.optimize import least_squares
@@ -99,6 +99,4 @@ def calibrate(game: g.Game, observed: np.ndarray, member: np.ndarray, us_effort:
 
 
 def _with_cost(game: g.Game, phi: np.ndarray) -> g.Game:
-    from dataclasses import replace
-
     return replace(game, political_cost=phi)

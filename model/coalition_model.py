@@ -119,10 +119,10 @@ class CoalitionModel(mesa.Model):
     # ------------------------------------------------------------------ readings
     def current_game(self) -> g.Game:
         """The game as it stands this round (exposure includes the rally effect)."""
-        from dataclasses import replace
-
-        game = self.world.game
-        return replace(game, exposure=np.minimum(1.0, game.exposure + self.state.rally))
+        cached = getattr(self, "_current", None)
+        if cached is None or cached[0] is not self.state:  # a new round, a new state
+            cached = self._current = (self.state, g.with_rally(self.world.game, self.state.rally))
+        return cached[1]
 
     @property
     def european_effort(self) -> float:

@@ -112,23 +112,6 @@ def deterrence(effort: Array, us_effort: Array, rho: Array, weight: Array) -> Ar
     return np.where((r <= 0) & zero_input | cobb & zero_input, 0.0, d)
 
 
-def deterrence_slope(effort: Array, us_effort: Array, rho: Array, weight: Array,
-                     d: Array | None = None) -> Array:
-    """dD/de, the marginal deterrence of normalised European effort.
-
-    ``a e^(rho-1) D^(1-rho)`` (CES) and ``a D / e`` (Cobb-Douglas).
-    """
-    if d is None:
-        d = deterrence(effort, us_effort, rho, weight)
-    e = np.maximum(effort, TINY)
-    cobb = np.abs(rho) < RHO_EPS
-    r = np.where(cobb, 1.0, rho)
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        ces = weight * _pow(e, r - 1) * _pow(d, 1 - r)
-    slope = np.where(cobb, weight * d / e, ces)
-    return np.where(np.isfinite(slope), slope, 0.0)
-
-
 def benefit_curve(d: Array, saturation: Array, linear: BoolArray) -> Array:
     """B(D): saturating ``1 - exp(-D/delta)`` (default) or linear ``D``."""
     return np.where(linear, d, -np.expm1(-d / saturation))
@@ -137,6 +120,11 @@ def benefit_curve(d: Array, saturation: Array, linear: BoolArray) -> Array:
 def benefit_slope(d: Array, saturation: Array, linear: BoolArray) -> Array:
     """B'(D)."""
     return np.where(linear, 1.0, np.exp(-d / saturation) / saturation)
+
+
+def with_rally(game: Game, rally: Array) -> Game:
+    """The game as it stands this round: exposure raised by the rally effect, capped at 1."""
+    return replace(game, exposure=np.minimum(1.0, game.exposure + rally))
 
 
 def perceived_deterrence(game: Game, european_effort: Array, expected_us_effort: Array) -> Array:

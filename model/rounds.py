@@ -19,7 +19,7 @@ from scipy.special import ndtri
 from agents.policies import USObservation, decide_all
 from model import game as g
 from model.state import (CAUSE_CORE, CAUSE_EFFORT, CAUSE_NONE, CAUSE_SIZE, CONVERGED,
-                         FRACTURED, NO_VERDICT, State, World, take)
+                         FRACTURED, NO_VERDICT, State, World)
 
 SWITCH_RTOL = 1e-9  # payoff gains smaller than this (relative) count as ties
 
@@ -46,7 +46,7 @@ def play_round(world: World, state: State, uniforms: np.ndarray) -> State:
     us_effort = us_level * world.game.us_effort_ref
     # 2. The adversary probes where deterrence is weak; probed regions rally.
     rally, probe_target = adversary_probes(world, state, us_effort, probe_u, target_u)
-    game = replace(world.game, exposure=np.minimum(1.0, world.game.exposure + rally))
+    game = g.with_rally(world.game, rally)
     # 3. Nations update their expectation of US effort (adaptive).
     mu = world.expectation_memory
     expected = mu * state.expected_us_effort + (1 - mu) * us_effort
@@ -194,4 +194,4 @@ def finished(world: World, state: State) -> np.ndarray:
     return (world.stop_on_verdict & (state.verdict != NO_VERDICT))[:, 0]
 
 
-__all__ = ["play_round", "draw_round", "draws_per_round", "finished", "true_deterrence", "take"]
+__all__ = ["play_round", "draw_round", "draws_per_round", "finished", "true_deterrence"]

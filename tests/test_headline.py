@@ -1,6 +1,5 @@
 """The seminar's headline must emerge from the mechanics, not be written in."""
 
-import re
 from pathlib import Path
 
 import numpy as np

@@ -2,7 +2,6 @@
 
 import csv
 import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest

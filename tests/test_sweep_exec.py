@@ -5,7 +5,6 @@ A real Dask scheduler and two workers are started as separate processes on
 """
 
 import json
-import os
 import subprocess
 import sys
 import time
