@@ -19,21 +19,17 @@ calls those functions for itself.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
 import numpy as np
 
+from agents.explain import explain_nation
 from model import game as g
-
-if TYPE_CHECKING:
-    from model.coalition_model import CoalitionModel
 
 
 class Nation(mesa.Agent):
     """One coalition participant or candidate (Ukraine is the beneficiary, not a player)."""
 
-    def __init__(self, model: CoalitionModel, index: int) -> None:
+    def __init__(self, model: mesa.Model, index: int) -> None:
         super().__init__(model)
         self.index = index
         table = model.nations
@@ -97,7 +93,7 @@ class Nation(mesa.Agent):
     @property
     def perceived_deterrence(self) -> float:
         game, st = self.model.current_game(), self.model.state
-        effort = (st.contribution * game.gdp).sum(-1, keepdims=True)
+        effort = g.european_effort(game, st.contribution)
         return float(g.perceived_deterrence(game, effort, st.expected_us_effort)[0, self.index])
 
     # ----------------------------------------------------------------- decisions
@@ -139,6 +135,4 @@ class Nation(mesa.Agent):
 
     def explain(self) -> str:
         """Why this nation contributes what it does, in plain words."""
-        from model.explain import explain_nation
-
         return explain_nation(self)

@@ -1,34 +1,39 @@
 """The United States and the adversary: one agent each, views on the model's arrays.
 
-The US decides its commitment with a pluggable policy (:mod:`agents.policies`); the
-adversary probes when deterrence is weak. What they do each round is computed in
-:mod:`model.rounds` (for one run or many at once); these agents expose it to Mesa,
-the app and the reader.
+The US decides its commitment by its policy (:mod:`model.policies`, one vectorised
+``decide`` per policy); the adversary probes when deterrence is weak. What they do
+each round is computed in :mod:`model.rounds` (for one run or many at once); these
+agents show it to Mesa, the app and the reader.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
 
-from agents.policies import get_policy
-
-if TYPE_CHECKING:
-    from model.coalition_model import CoalitionModel
+from model.policies import USPolicy, get_policy
 
 
 class UnitedStates(mesa.Agent):
     """The US: its policy, commitment level u and effort X = u X0 (USD bn a year)."""
 
-    def __init__(self, model: CoalitionModel, policy_name: str) -> None:
+    def __init__(self, model: mesa.Model, policy_name: str) -> None:
         super().__init__(model)
-        policy_cls = get_policy(policy_name)
-        self.policy = policy_cls(**{k: model.config.values[k] for k in policy_cls.reads})
+        self.policy: type[USPolicy] = get_policy(policy_name)
+
+    @property
+    def parameters(self) -> dict[str, float]:
+        """The values of the parameters its policy reads."""
+        return {k: self.model.config.values[k] for k in self.policy.reads}
 
     @property
     def level(self) -> float:
+        """u: its commitment this round (1 = its 2022-24 effort)."""
         return float(self.model.state.us_level[0, 0])
+
+    @property
+    def memory(self) -> float:
+        """The policy's state (e.g. 1 while a transactional US is engaged)."""
+        return float(self.model.state.us_memory[0, 0])
 
     @property
     def effort(self) -> float:
@@ -44,7 +49,7 @@ class Adversary(mesa.Agent):
     """Probes with probability ``probe_rate * exp(-D)``; a probe makes nearby nations feel
     more exposed for a while (the rally effect). Switched off with ``adversary=False``."""
 
-    def __init__(self, model: CoalitionModel) -> None:
+    def __init__(self, model: mesa.Model) -> None:
         super().__init__(model)
         self.probes: list[tuple[int, str]] = []  # (round, ISO3 of the nation probed)
 

@@ -15,7 +15,7 @@ import json
 import sys
 from typing import Any
 
-from model.params import CoalitionError
+from model.errors import CoalitionError
 
 
 class UsageError(CoalitionError):
@@ -39,17 +39,9 @@ def _int(text: str, name: str, low: int = 0) -> int:
 
 def parse_sets(items: list[str]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """``--set`` items into model parameters and per-nation overrides (validated later)."""
-    from model.params import split_assignment
+    from model.config import nest, parse_assignments
 
-    params: dict[str, Any] = {}
-    nations: dict[str, dict[str, Any]] = {}
-    for item in items:
-        key, code, value = split_assignment(item)
-        if code is None:
-            params[key] = value
-        else:
-            nations.setdefault(code, {})[key] = value
-    return params, nations
+    return nest(parse_assignments(items))
 
 
 def format_summary(s: dict[str, Any]) -> str:
@@ -75,7 +67,7 @@ def format_summary(s: dict[str, Any]) -> str:
 
 
 def cmd_run(args) -> int:
-    from model.coalition_model import CoalitionModel
+    from agents.coalition_model import CoalitionModel
 
     params, nations = parse_sets(args.set or [])
     rounds = _int(args.rounds, "--rounds")
@@ -117,7 +109,7 @@ def cmd_validate(args) -> int:
 def cmd_calibration(args) -> int:
     import numpy as np
 
-    from model.coalition_model import CoalitionModel
+    from agents.coalition_model import CoalitionModel
     from model.events import pct
 
     params, nations = parse_sets(args.set or [])
@@ -146,7 +138,7 @@ def cmd_calibration(args) -> int:
 
 
 def cmd_parameters(args) -> int:
-    from model.params import NATION_PARAMS, all_params
+    from model.config import NATION_PARAMS, all_params
 
     groups: dict[str, list] = {}
     for spec in all_params().values():
@@ -157,12 +149,12 @@ def cmd_parameters(args) -> int:
             print(f"  {spec.name} = {spec.default!r}  ({spec.allowed()})\n      {spec.doc}")
     print("[per nation: --set ISO3.NAME=VALUE]")
     for spec in NATION_PARAMS:
-        print(f"  ISO3.{spec.name}  ({spec.allowed()})  {spec.doc}")
+        print(f"  ISO3.{spec.name}  ({spec.allowed()})\n      {spec.doc}")
     return 0
 
 
 def cmd_policies(args) -> int:
-    from agents.policies import POLICY_PARAMS, REGISTRY
+    from model.policies import POLICY_PARAMS, REGISTRY
 
     for name, cls in REGISTRY.items():
         params = ", ".join(f"{k}={POLICY_PARAMS[k].default}" for k in cls.reads) or "no parameters"

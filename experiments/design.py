@@ -31,7 +31,8 @@ An experiment file is a commented TOML file (see ``experiments/*.toml`` and
 Names in ``[parameters]`` and ``[vary]`` are exactly the model's parameter names
 (``us_level``, ``us_reliance``, ...) or ``ISO3.field`` for one nation
 (``"DEU.us_reliance"``), and every value is checked by the model's own
-:class:`~model.params.Param` specs, so a bad one gets the model's message.
+:class:`~model.param.Param` declarations (:func:`model.config.spec_for`), so a bad
+one gets the model's message.
 
 Runs are numbered ``0 .. points * replicates - 1`` (point-major); run ``i``'s seed
 comes from child ``i`` of the sweep's ``SeedSequence(seed)``, so it depends on neither
@@ -50,7 +51,9 @@ from typing import Any
 
 import numpy as np
 
-from model.params import NATION_PARAM_BY_NAME, CoalitionError, Param, all_params
+from model.config import nest, spec_for, split_key
+from model.errors import CoalitionError
+from model.param import Param
 
 EXPERIMENTS_DIR = Path(__file__).resolve().parent
 KINDS = ("phase", "tipping", "tournament", "sensitivity", "table")
@@ -114,8 +117,7 @@ class Experiment:
     samples: int | None
     levels: int
     second_order: bool
-    fixed: dict[str, Any]
-    fixed_nations: dict[str, dict[str, Any]]
+    fixed: dict[str, Any]  # flat: parameter names and ISO3.field
     factors: tuple[Factor, ...]
     points: tuple[dict[str, Any], ...]
     series: bool
@@ -134,16 +136,12 @@ class Experiment:
 
     def problem(self) -> dict[str, Any]:
         """The SALib problem of the ranged factors."""
-        ranged = [f for f in self.factors if f.is_range]
-        return {"num_vars": len(ranged), "names": [f.name for f in ranged],
-                "bounds": [[f.low, f.high] for f in ranged]}
+        return salib_problem(self.factors)
 
     def run_spec(self, run: int) -> RunSpec:
         point, replicate = divmod(run, self.replicates)
-        params, nations = split_overrides(self.points[point])
         return RunSpec(run=run, point=point, replicate=replicate, seed=run_seed(self.seed, run),
-                       params={**self.fixed, **params},
-                       nation_params=merge_nations(self.fixed_nations, nations),
+                       overrides={**self.fixed, **self.points[point]},
                        varied=dict(self.points[point]))
 
 
@@ -155,9 +153,18 @@ class RunSpec:
     point: int
     replicate: int
     seed: int
-    params: dict[str, Any]
-    nation_params: dict[str, dict[str, Any]]
+    overrides: dict[str, Any]  # one flat layer over the scenario: names and ISO3.field
     varied: dict[str, Any]
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The model-parameter part of the overrides."""
+        return nest(self.overrides)[0]
+
+    @property
+    def nation_params(self) -> dict[str, dict[str, Any]]:
+        """The per-nation part of the overrides, ``{ISO3: {field: value}}``."""
+        return nest(self.overrides)[1]
 
 
 def run_seed(root: int, run: int) -> int:
@@ -170,25 +177,11 @@ def run_seed(root: int, run: int) -> int:
     return int(child.generate_state(1, np.uint64)[0]) & SEED_MASK
 
 
-def split_overrides(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-    """``{"us_level": 1, "DEU.us_reliance": 0.5}`` -> model and per-nation overrides."""
-    params: dict[str, Any] = {}
-    nations: dict[str, dict[str, Any]] = {}
-    for key, value in values.items():
-        if "." in key:
-            code, fname = key.split(".", 1)
-            nations.setdefault(code, {})[fname] = value
-        else:
-            params[key] = value
-    return params, nations
-
-
-def merge_nations(*layers: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for layer in layers:
-        for code, overrides in layer.items():
-            out.setdefault(code, {}).update(overrides)
-    return out
+def salib_problem(factors: tuple[Factor, ...]) -> dict[str, Any]:
+    """The SALib problem of the ranged factors (names and bounds, in order)."""
+    ranged = [f for f in factors if f.is_range]
+    return {"num_vars": len(ranged), "names": [f.name for f in ranged],
+            "bounds": [[f.low, f.high] for f in ranged]}
 
 
 # --------------------------------------------------------------------------- parsing
@@ -242,26 +235,15 @@ def _whole(data: dict, key: str, default: int | None, low: int, where: str = "")
     return value
 
 
-def param_spec(name: str) -> Param:
-    """The Param spec of a model parameter or of ``ISO3.field``; unknown names raise."""
-    if "." in name:
-        code, fname = name.split(".", 1)
-        if fname not in NATION_PARAM_BY_NAME:
-            raise ExperimentError(f"unknown nation parameter {name}: allowed are "
-                                  + ", ".join(sorted(NATION_PARAM_BY_NAME)))
-        p = NATION_PARAM_BY_NAME[fname]
-        return Param(name, p.default, p.kind, p.doc, low=p.low, high=p.high,
-                     low_open=p.low_open, choices=p.choices)
-    spec = all_params()
-    if name not in spec:
-        raise ExperimentError(f"unknown parameter {name!r}: allowed are {', '.join(sorted(spec))} "
-                              "or ISO3.field for one nation")
-    return spec[name]
+def _check(name: str, value: Any, where: str = "") -> Any:
+    """``value`` checked by the model's declaration of ``name`` (a parameter or ISO3.field)."""
+    code, _ = split_key(name)
+    return spec_for(name).validate(value, where=where + (f"{code}." if code else ""))
 
 
 def _factor(name: str, table: Any) -> Factor:
     table = _check_keys(table, FACTOR_KEYS, f"vary.{name}")
-    spec = param_spec(name)
+    spec = spec_for(name)
     if "values" in table:
         if any(k in table for k in ("low", "high", "steps")):
             raise ExperimentError(f"vary.{name}: give either values or low/high, not both")
@@ -271,13 +253,13 @@ def _factor(name: str, table: Any) -> Factor:
         if not isinstance(values, list) or not values:
             raise ExperimentError(f"vary.{name}.values = {values!r} is not allowed: expected a "
                                   "non-empty list" + (' or "all"' if spec.choices else ""))
-        return Factor(name, spec, values=tuple(spec.validate(v, where="vary.") for v in values))
+        return Factor(name, spec, values=tuple(_check(name, v, where="vary.") for v in values))
     if spec.kind not in (int, float):
         raise ExperimentError(f"vary.{name}: {name} is not a number; give values = [...]")
     for key in ("low", "high"):
         if key not in table:
             raise ExperimentError(f"vary.{name}.{key} is missing: give low and high, or values")
-        spec.validate(table[key], where="vary.")
+        _check(name, table[key], where="vary.")
     low, high = float(table["low"]), float(table["high"])
     if not low < high:
         raise ExperimentError(f"vary.{name}: the range low = {low:g} .. high = {high:g} is empty "
@@ -306,18 +288,14 @@ def _parse(path: Path, text: str, sha: str, data: dict) -> Experiment:
     seed = _whole(data, "seed", None, 0)
 
     fixed: dict[str, Any] = {}
-    fixed_nations: dict[str, dict[str, Any]] = {}
     for key, value in _check_keys(data.get("parameters", {}), tuple(data.get("parameters", {})),
                                   "parameters").items():
         if isinstance(value, dict):  # [parameters.DEU] us_reliance = 1
             for fname, v in value.items():
-                fixed_nations.setdefault(key, {})[fname] = param_spec(f"{key}.{fname}").validate(
-                    v, where=f"{key}.")
-        elif "." in key:
-            code, fname = key.split(".", 1)
-            fixed_nations.setdefault(code, {})[fname] = param_spec(key).validate(value, where=f"{code}.")
+                fixed[f"{key.upper()}.{fname}"] = _check(f"{key}.{fname}", v)
         else:
-            fixed[key] = param_spec(key).validate(value)
+            code, fname = split_key(key)
+            fixed[f"{code}.{fname}" if code else fname] = _check(key, value)
 
     design = _check_keys(data.get("design", {}), DESIGN_KEYS, "design")
     method = design.get("method", "grid")
@@ -360,28 +338,26 @@ def _parse(path: Path, text: str, sha: str, data: dict) -> Experiment:
 
     points = tuple(design_points(factors, method, samples, levels, second_order, seed))
     for point in points:  # every point through the model's own checks, before any run
-        params, nations = split_overrides(point)
-        sc.config({**fixed, **params}, merge_nations(fixed_nations, nations))
-    _check_nation_codes(sc, fixed, fixed_nations, points)
+        sc.config(fixed, point)
+    _check_nation_codes(sc, fixed, points)
 
     return Experiment(
         name=path.stem, path=str(path.resolve()), text=text, sha256=sha,
         title=str(data.get("title", path.stem)), description=str(data.get("description", "")).strip(),
         kind=kind, scenario=scenario, seed=seed, rounds=rounds, replicates=replicates,
         chunk_size=chunk_size, method=method, samples=samples, levels=levels,
-        second_order=second_order, fixed=fixed, fixed_nations=fixed_nations, factors=factors,
+        second_order=second_order, fixed=fixed, factors=factors,
         points=points, series=bool(outputs.get("series", False)), analysis=dict(analysis))
 
 
-def _check_nation_codes(sc, fixed, fixed_nations, points) -> None:
+def _check_nation_codes(sc, fixed: dict[str, Any], points) -> None:
     """Unknown nation codes fail here (the model's DataError), not inside a worker."""
-    codes = set(fixed_nations) | {k.split(".", 1)[0] for p in points[:1] for k in p if "." in k}
-    if not codes:
+    first = points[0] if points else {}
+    if not any(split_key(k)[0] for k in [*fixed, *first]):
         return
     from model.state import nation_table
 
-    params, nations = split_overrides(points[0] if points else {})
-    nation_table(sc.config({**fixed, **params}, merge_nations(fixed_nations, nations)))
+    nation_table(sc.config(fixed, first))
 
 
 def infer_kind(method: str, factors: tuple[Factor, ...]) -> str:
@@ -408,8 +384,7 @@ def design_points(factors: tuple[Factor, ...], method: str, samples: int | None,
         return [dict(zip([f.name for f in factors], combo)) for combo in itertools.product(*grids)]
     ranged = [f for f in factors if f.is_range]
     listed = [f for f in factors if not f.is_range]
-    problem = {"num_vars": len(ranged), "names": [f.name for f in ranged],
-               "bounds": [[f.low, f.high] for f in ranged]}
+    problem = salib_problem(factors)
     seed32 = seed % (2**32)
     if method == "lhs":
         from SALib.sample import latin

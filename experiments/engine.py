@@ -15,7 +15,7 @@ about 16 runs of 34 nations and spill out of it beyond (measured on this machine
 US walking away: 2.6 ms per run-round at 4 runs, 1.7 at 16, 4.0 at 64); with fewer
 nations a lane holds more runs, to share numpy's per-call overhead.
 
-The Mesa engine (``engine="mesa"``) runs :class:`model.coalition_model.CoalitionModel`
+The Mesa engine (``engine="mesa"``) runs :class:`agents.coalition_model.CoalitionModel`
 one run at a time: the reference.
 """
 
@@ -27,11 +27,12 @@ from typing import Any
 import numpy as np
 
 from experiments.design import RunSpec
+from model.config import all_params, split_key
 from model.data import NationTable
-from model.outcomes import summarize
-from model.params import all_params
-from model.rounds import draw_round, finished, play_round, true_deterrence
+from model.outcomes import outcome_row, summarize
+from model.rounds import draw_round, finished, play_round
 from model.scenarios import load_scenario
+from model.series import SERIES, series_values
 from model.state import CalibrationReport, State, World, build_world, stack, take
 
 ENGINES = ("vectorised", "mesa")
@@ -43,55 +44,16 @@ def lane_width(n: int) -> int:
     solver's temporaries stay in cache for large N and call overhead is shared for small N."""
     return max(1, LANE_CELLS // ((n + 1) * n))
 
-# Per-run outcome columns, in order, with their Arrow types (see experiments.store).
-OUTCOMES: dict[str, str] = {
-    "rounds_run": "int64", "verdict": "string", "fractured": "bool",
-    "verdict_round": "int64", "reason": "string", "coalition_size_start": "int64",
-    "coalition_size_end": "int64", "members_lost_count": "int64", "members_lost": "string",
-    "members_joined": "string", "european_effort_start_bn": "float64",
-    "european_effort_end_bn": "float64", "us_effort_end_bn": "float64",
-    "us_level_end": "float64", "deterrence_end": "float64",
-}
-SERIES: dict[str, str] = {
-    "run": "int64", "round": "int64", "coalition_size": "int64",
-    "european_effort_bn": "float64", "us_effort_bn": "float64", "us_level": "float64",
-    "deterrence": "float64", "verdict": "int8",
-}
-
-
-def outcome_row(summary: dict[str, Any]) -> dict[str, Any]:
-    """The per-run outcome columns from :func:`model.outcomes.summarize`'s dict."""
-    return {
-        "rounds_run": summary["rounds_run"], "verdict": summary["verdict"],
-        "fractured": summary["verdict"] == "fractured", "verdict_round": summary["verdict_round"],
-        "reason": summary["reason"], "coalition_size_start": summary["coalition_size_start"],
-        "coalition_size_end": summary["coalition_size_end"],
-        "members_lost_count": len(summary["members_lost"]),
-        "members_lost": ",".join(summary["members_lost"]),
-        "members_joined": ",".join(summary["members_joined"]),
-        **{k: summary[k] for k in ("european_effort_start_bn", "european_effort_end_bn",
-                                   "us_effort_end_bn", "us_level_end", "deterrence_end")},
-    }
-
-
 def series_rows(world: World, state: State, runs: np.ndarray) -> dict[str, np.ndarray]:
-    """One row per run of the round just played (columns of :data:`SERIES`)."""
-    return {
-        "run": np.asarray(runs, dtype=np.int64), "round": state.round[:, 0].astype(np.int64),
-        "coalition_size": state.member.sum(-1).astype(np.int64),
-        "european_effort_bn": (state.contribution * world.game.gdp).sum(-1),
-        "us_effort_bn": state.us_effort[:, 0].astype(float),
-        "us_level": state.us_level[:, 0].astype(float),
-        "deterrence": true_deterrence(world, state.contribution, state.us_effort)[:, 0],
-        "verdict": state.verdict[:, 0].astype(np.int8),
-    }
+    """One row per run of the round just played: ``run`` and :data:`model.series.SERIES`."""
+    return {"run": np.asarray(runs, dtype=np.int64), **series_values(world, state)}
 
 
 def parameter_row(spec: RunSpec, values: dict[str, Any]) -> dict[str, Any]:
     """The run's identity and every parameter (all model ones, plus varied nation ones)."""
     row = {"run": spec.run, "point": spec.point, "replicate": spec.replicate, "seed": spec.seed}
     row.update({name: values[name] for name in all_params()})
-    row.update({k: v for k, v in spec.varied.items() if "." in k})
+    row.update({k: v for k, v in spec.varied.items() if split_key(k)[0] is not None})
     return row
 
 
@@ -99,7 +61,7 @@ class _Built:
     """A design point's single-run world, initial state, nations and config."""
 
     def __init__(self, scenario: str, spec: RunSpec) -> None:
-        self.config = load_scenario(scenario).config(spec.params, spec.nation_params)
+        self.config = load_scenario(scenario).config(spec.overrides)
         built: tuple[World, State, NationTable, CalibrationReport] = build_world(self.config)
         self.world, self.state, self.nations, _ = built
 
@@ -157,22 +119,25 @@ def _play(world: World, state: State, rngs: list, n: int, rounds: int, lane: int
 
 def run_mesa(scenario: str, specs: list[RunSpec], rounds: int, series: bool = False,
              lane: int | None = None) -> tuple[list[dict[str, Any]], list[dict[str, np.ndarray]]]:
-    """The reference: one :class:`~model.coalition_model.CoalitionModel` per run."""
-    from model.coalition_model import CoalitionModel
+    """The reference: one :class:`~agents.coalition_model.CoalitionModel` per run."""
+    from agents.coalition_model import CoalitionModel
+    from model.state import VERDICT_NAMES
 
+    codes = {name: code for code, name in VERDICT_NAMES.items()}
     rows, blocks = [], []
     for spec in specs:
         model = CoalitionModel(scenario, rng=spec.seed, nation_params=spec.nation_params,
                                **spec.params)
-        if series:
-            blocks.append(series_rows(model.world, model.state, np.array([spec.run])))
-        for _ in range(rounds):
-            if not model.running:
-                break
-            model.step()
-            if series:
-                blocks.append(series_rows(model.world, model.state, np.array([spec.run])))
-        summary = summarize(model.world, model.state, model.nations)
+        summary = model.run(rounds)
+        if series:  # the model's own DataCollector, which records the same SERIES
+            recorded = model.datacollector.model_vars
+            block = {"run": np.full(len(recorded["round"]), spec.run, dtype=np.int64)}
+            for name, (dtype, _) in SERIES.items():
+                values = recorded[name]
+                if name == "verdict":
+                    values = [codes[v] for v in values]
+                block[name] = np.asarray(values).astype(dtype)
+            blocks.append(block)
         rows.append({**parameter_row(spec, model.config.values), **outcome_row(summary)})
     return rows, blocks
 

@@ -22,10 +22,12 @@ import numpy as np
 import pyarrow as pa
 
 from experiments.design import Experiment, ExperimentError, RunSpec, load_experiment
-from experiments.engine import ENGINES, OUTCOMES, SERIES, run_specs
+from experiments.engine import ENGINES, run_specs
 from experiments.executors import make_executor
 from experiments.store import SweepStore, check_folder
-from model.params import all_params
+from model.config import all_params, split_key
+from model.outcomes import OUTCOME_COLUMNS
+from model.series import SERIES
 
 ARROW = {"int64": pa.int64(), "float64": pa.float64(), "string": pa.string(),
          "bool": pa.bool_(), "int8": pa.int8()}
@@ -37,12 +39,14 @@ def run_schema(experiment: Experiment) -> pa.Schema:
     cols = [("run", pa.int64()), ("point", pa.int64()), ("replicate", pa.int64()),
             ("seed", pa.int64())]
     cols += [(name, KIND_TYPES[p.kind]) for name, p in all_params().items()]
-    cols += [(f.name, KIND_TYPES[f.spec.kind]) for f in experiment.factors if "." in f.name]
-    cols += [(name, ARROW[t]) for name, t in OUTCOMES.items()]
+    cols += [(f.name, KIND_TYPES[f.spec.kind]) for f in experiment.factors
+             if split_key(f.name)[0] is not None]
+    cols += [(name, ARROW[t]) for name, t in OUTCOME_COLUMNS.items()]
     return pa.schema(cols)
 
 
-SERIES_SCHEMA = pa.schema([(name, ARROW[t]) for name, t in SERIES.items()])
+SERIES_SCHEMA = pa.schema([("run", pa.int64())]
+                          + [(name, ARROW[t]) for name, (t, _) in SERIES.items()])
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,7 @@ def run_chunk(task: ChunkTask) -> tuple[int, pa.Table, pa.Table | None]:
     table = pa.Table.from_pylist(rows, schema=task.schema)
     series = None
     if task.series:
-        cols = {name: np.concatenate([b[name] for b in blocks]) for name in SERIES}
+        cols = {name: np.concatenate([b[name] for b in blocks]) for name in SERIES_SCHEMA.names}
         series = pa.Table.from_pydict(cols, schema=SERIES_SCHEMA).sort_by(
             [("run", "ascending"), ("round", "ascending")])
     return task.chunk, table, series

@@ -1,21 +1,9 @@
-"""The game's math, the Mesa model, calibration and analysis.
+"""The rules of the game, pure and batched: the bottom layer.
 
-``from model import CoalitionModel`` is the usual entry point; the game's rules live
-in :mod:`model.game`, a round in :mod:`model.rounds`.
+``model.game`` (deterrence, benefit, cost, fairness, utility, best response,
+equilibrium, coalition stability), ``model.policies`` (the US policies),
+``model.config`` (parameters), ``model.state`` and ``model.rounds`` (a round as
+array functions), calibration, scenarios, events, outcomes and series. Nothing here
+imports the agents, the experiments or the app; the Mesa model that runs these rules
+is :class:`agents.coalition_model.CoalitionModel` (``from agents import CoalitionModel``).
 """
-
-from typing import Any
-
-__all__ = ["CoalitionModel", "ModelConfig", "CoalitionError"]
-
-
-def __getattr__(name: str) -> Any:  # lazy, so agents/ can import model.game without cycles
-    if name == "CoalitionModel":
-        from model.coalition_model import CoalitionModel
-
-        return CoalitionModel
-    if name in ("ModelConfig", "CoalitionError"):
-        from model import params
-
-        return getattr(params, name)
-    raise AttributeError(name)

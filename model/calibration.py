@@ -58,7 +58,7 @@ def calibrate(game: g.Game, observed: np.ndarray, member: np.ndarray, us_effort:
     if key in _CACHE:
         return _CACHE[key]
     xhat = np.broadcast_to(us_effort, observed.shape)
-    effort = (observed * game.gdp).sum(-1, keepdims=True)
+    effort = g.european_effort(game, observed)
     value = g.decision_value(game, effort, xhat, member)
     reference = g.fair_reference(game, observed, member, us_effort)
     above = observed > reference

@@ -1,6 +1,6 @@
 """Starting data: the real nations (``seeds/nations.csv``) or N identical ones.
 
-``seeds/nations.csv`` is derived from ``../shared/data`` by ``seeds/derive.py``; its
+``seeds/nations.csv`` is derived from ``../shared/data`` by ``seeds/derivation/nations.py``; its
 columns, sources and confidence are documented in ``seeds/README.md``. A file with a
 missing column or a non-numeric cell is rejected with the file, row and column named.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from model.params import CoalitionError
+from model.errors import CoalitionError
 from seeds import SEEDS_DIR
 
 NATIONS_CSV = SEEDS_DIR / "nations.csv"

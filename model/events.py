@@ -72,7 +72,7 @@ def describe_round(world: World, old: State, new: State, names: tuple[str, ...])
         out.append(f"Round {r}: the adversary probed near {names[target]}; nations nearby feel "
                    "more exposed for a while (rally effect).")
     gdp = world.game.gdp[0]
-    effort = float((new.contribution[0] * gdp).sum())
+    effort = float(g.european_effort(world.game, new.contribution)[0, 0])
     for i, name in enumerate(names):
         s0, s1 = float(old.contribution[0, i]), float(new.contribution[0, i])
         big = max(s0, s1) * gdp[i] >= NOTABLE_SHARE * effort
@@ -99,7 +99,7 @@ def verdict_reason(world: World, state: State, names: tuple[str, ...]) -> str:
     v = int(state.verdict[0, 0])
     size = int(state.member[0].sum())
     start = int(state.initial_size[0, 0])
-    effort = float((state.contribution[0] * world.game.gdp[0]).sum())
+    effort = float(g.european_effort(world.game, state.contribution)[0, 0])
     e0 = float(state.initial_effort[0, 0])
     if v == FRACTURED:
         cause = int(state.cause[0, 0])

@@ -58,7 +58,7 @@ class Game:
     """The fixed data of one game (or a batch of games), as broadcastable arrays.
 
     Per-nation fields have shape ``(..., N)``; scalar fields ``(..., 1)``.
-    ``sucker_cost`` is beta_i in absolute units (see :func:`model.state.build_game`).
+    ``sucker_cost`` is beta_i in absolute units (see :func:`model.state.build_world`).
     """
 
     gdp: Array  # Y_i, USD bn
@@ -89,14 +89,80 @@ class Game:
         return replace(self, **{f.name: getattr(self, f.name)[index] for f in fields(self)})
 
 
+# --------------------------------------------------------------------------- efforts
+def european_effort(game: Game, contribution: Array) -> Array:
+    """E = sum_j s_j Y_j: European effort (USD bn a year), members and outsiders alike.
+
+    Parameters
+    ----------
+    game : Game
+        Its ``gdp`` Y_j (USD bn), ``(..., N)``.
+    contribution : Array
+        s_j, each nation's contribution as a share of GDP, ``(..., N)``.
+
+    Returns
+    -------
+    Array
+        USD bn a year, ``(..., 1)``.
+
+    Examples
+    --------
+    >>> game = Game(**{f.name: np.array([[1.0, 3.0]]) for f in fields(Game)})
+    >>> float(european_effort(game, np.array([[0.5, 0.5]]))[0, 0])
+    2.0
+    """
+    return (contribution * game.gdp).sum(-1, keepdims=True)
+
+
+def members_burden(game: Game, contribution: Array, member: BoolArray) -> Array:
+    """The members' GDP-weighted mean contribution, what a burden-reading US looks at.
+
+    Parameters
+    ----------
+    game : Game
+        Its ``gdp`` (USD bn), shape ``(..., N)``.
+    contribution : Array
+        s_j, each nation's contribution as a share of GDP, ``(..., N)``.
+    member : BoolArray
+        m_j, who is in the coalition, ``(..., N)``.
+
+    Returns
+    -------
+    Array
+        Share of GDP, ``(..., 1)``; 0 where there are no members.
+    """
+    members_gdp = np.where(member, game.gdp, 0.0).sum(-1, keepdims=True)
+    members_paid = np.where(member, contribution * game.gdp, 0.0).sum(-1, keepdims=True)
+    return members_paid / np.maximum(members_gdp, 1e-12)
+
+
 # --------------------------------------------------------------------------- deterrence
 def deterrence(effort: Array, us_effort: Array, rho: Array, weight: Array) -> Array:
     """CES deterrence ``[a e^rho + (1-a) x^rho]^(1/rho)`` of normalised efforts.
 
-    ``effort`` e = E/E0 and ``us_effort`` x = X/X0 are normalised so the status quo
-    gives D = 1. rho -> 0 is the Cobb-Douglas limit ``e^a x^(1-a)``; for rho <= 0 a
-    zero input gives D = 0 (complements: nothing deters without the other part).
+    Arrow et al. (1961). rho -> 0 is the Cobb-Douglas limit ``e^a x^(1-a)``; for
+    rho <= 0 a zero input gives D = 0 (complements: nothing deters without the other
+    part); rho = 1 is perfect substitutes.
 
+    Parameters
+    ----------
+    effort : Array
+        e = E / E0, European effort relative to its status quo.
+    us_effort : Array
+        x = X / X0 (or the expectation X_hat / X0), US effort relative to its status quo.
+    rho : Array
+        The substitution parameter (``us_reliance`` when a nation perceives it,
+        ``deterrence_rho`` for what the adversary faces).
+    weight : Array
+        a, the weight of European effort (``european_weight``).
+
+    Returns
+    -------
+    Array
+        D, broadcast over the inputs; 1 at the status quo (e = x = 1).
+
+    Examples
+    --------
     >>> float(deterrence(np.array(1.0), np.array(1.0), np.array(-2.0), np.array(0.4)))
     1.0
     >>> float(deterrence(np.array(1.0), np.array(0.0), np.array(-1.0), np.array(0.5)))
@@ -113,46 +179,154 @@ def deterrence(effort: Array, us_effort: Array, rho: Array, weight: Array) -> Ar
 
 
 def benefit_curve(d: Array, saturation: Array, linear: BoolArray) -> Array:
-    """B(D): saturating ``1 - exp(-D/delta)`` (default) or linear ``D``."""
+    """B(D): saturating ``1 - exp(-D/delta)`` (default) or linear ``D``.
+
+    Parameters
+    ----------
+    d : Array
+        Deterrence D.
+    saturation : Array
+        delta, the scale at which the benefit saturates.
+    linear : BoolArray
+        Use B(D) = D instead.
+
+    Returns
+    -------
+    Array
+        B(D), in [0, 1) when saturating.
+
+    Examples
+    --------
+    >>> round(float(benefit_curve(np.array(1.0), np.array(1.0), np.array(False))), 4)
+    0.6321
+    """
     return np.where(linear, d, -np.expm1(-d / saturation))
 
 
 def benefit_slope(d: Array, saturation: Array, linear: BoolArray) -> Array:
-    """B'(D)."""
+    """B'(D), the derivative of :func:`benefit_curve`.
+
+    Parameters
+    ----------
+    d, saturation, linear : Array
+        As for :func:`benefit_curve`.
+
+    Returns
+    -------
+    Array
+        ``exp(-D/delta) / delta`` (saturating) or 1 (linear).
+    """
     return np.where(linear, 1.0, np.exp(-d / saturation) / saturation)
 
 
 def with_rally(game: Game, rally: Array) -> Game:
-    """The game as it stands this round: exposure raised by the rally effect, capped at 1."""
+    """The game as it stands this round: exposure raised by the rally effect, capped at 1.
+
+    Parameters
+    ----------
+    game : Game
+        The base game (exposure theta_i from the data).
+    rally : Array
+        Exposure added by recent probes (``State.rally``), ``(..., N)``.
+
+    Returns
+    -------
+    Game
+        A copy with ``exposure = min(1, theta_i + rally_i)``.
+    """
     return replace(game, exposure=np.minimum(1.0, game.exposure + rally))
 
 
 def perceived_deterrence(game: Game, european_effort: Array, expected_us_effort: Array) -> Array:
-    """D_i: deterrence as nation i sees it, through its own rho_i and expectation."""
+    """D_i: deterrence as nation i sees it, through its own rho_i and expectation.
+
+    Parameters
+    ----------
+    game : Game
+    european_effort : Array
+        E (USD bn a year), ``(..., 1)``.
+    expected_us_effort : Array
+        X_hat_i (USD bn a year), ``(..., N)``.
+
+    Returns
+    -------
+    Array
+        D_i, ``(..., N)``.
+    """
     return deterrence(european_effort / game.effort_ref, expected_us_effort / game.us_effort_ref,
                       game.us_reliance, game.european_weight)
 
 
 # --------------------------------------------------------------------------- payoff terms
 def benefit_share(game: Game, member: BoolArray) -> Array:
-    """m_i + (1 - m_i) sigma: members get all of the benefit, outsiders the spillover."""
+    """m_i + (1 - m_i) sigma: members get all of the benefit, outsiders the spillover.
+
+    Parameters
+    ----------
+    game : Game
+        Its ``spillover`` sigma.
+    member : BoolArray
+        m_i, ``(..., N)``.
+
+    Returns
+    -------
+    Array
+        1 for members, sigma for outsiders, ``(..., N)``.
+    """
     return np.where(member, 1.0, game.spillover)
 
 
 def security_benefit(game: Game, european_effort: Array, expected_us_effort: Array) -> Array:
-    """b_i = V theta_i Y_i B(D_i), before the membership share."""
+    """b_i = V theta_i Y_i B(D_i): the value of security to nation i, before its share.
+
+    Parameters
+    ----------
+    game, european_effort, expected_us_effort
+        As for :func:`perceived_deterrence`.
+
+    Returns
+    -------
+    Array
+        USD bn a year, ``(..., N)``.
+    """
     d = perceived_deterrence(game, european_effort, expected_us_effort)
     return game.security_value * game.exposure * game.gdp * benefit_curve(
         d, game.saturation, game.linear_benefit)
 
 
 def domestic_cost(game: Game, contribution: Array) -> Array:
-    """c_i = Y_i phi_i s_i^2 / 2: convex political cost of contributing."""
+    """c_i = Y_i phi_i s_i^2 / 2: the convex political cost of contributing.
+
+    Parameters
+    ----------
+    game : Game
+        Its ``gdp`` and ``political_cost`` phi_i.
+    contribution : Array
+        s_i, share of GDP, ``(..., N)``.
+
+    Returns
+    -------
+    Array
+        USD bn a year, ``(..., N)``.
+    """
     return game.gdp * game.political_cost * contribution**2 / 2
 
 
 def us_burden(game: Game, us_effort: Array) -> Array:
-    """s_US = X / Y_US, the US effort as a share of US GDP."""
+    """s_US = X / Y_US, the US effort as a share of US GDP.
+
+    Parameters
+    ----------
+    game : Game
+        Its ``us_gdp``.
+    us_effort : Array
+        X (USD bn a year).
+
+    Returns
+    -------
+    Array
+        Share of US GDP, shaped as ``us_effort``.
+    """
     return us_effort / game.us_gdp
 
 
@@ -160,6 +334,22 @@ def fair_reference(game: Game, contribution: Array, member: BoolArray, us_effort
     """r_i = w_i s_US + (1 - w_i) * GDP-weighted mean burden of the *other* members.
 
     With no other member the peer part falls back to the US burden.
+
+    Parameters
+    ----------
+    game : Game
+        Its ``fair_share_weight`` w_i, ``gdp`` and ``us_gdp``.
+    contribution : Array
+        s_j, ``(..., N)``.
+    member : BoolArray
+        m_j, ``(..., N)``.
+    us_effort : Array
+        X (USD bn a year), ``(..., 1)``.
+
+    Returns
+    -------
+    Array
+        r_i, share of GDP, ``(..., N)``.
     """
     paid = np.where(member, contribution * game.gdp, 0.0)
     size = np.where(member, game.gdp, 0.0)
@@ -173,14 +363,53 @@ def fair_reference(game: Game, contribution: Array, member: BoolArray, us_effort
 
 
 def fairness_cost(game: Game, contribution: Array, reference: Array) -> Array:
-    """f_i = beta_i Y_i max(0, s_i - r_i): the cost of feeling like a sucker."""
+    """f_i = beta_i Y_i max(0, s_i - r_i): the cost of feeling like a sucker.
+
+    Aversion to disadvantageous inequity (Fehr & Schmidt 1999), measured against the
+    fair reference.
+
+    Parameters
+    ----------
+    game : Game
+        Its ``sucker_cost`` beta_i and ``gdp``.
+    contribution : Array
+        s_i, ``(..., N)``.
+    reference : Array
+        r_i from :func:`fair_reference`, ``(..., N)``.
+
+    Returns
+    -------
+    Array
+        USD bn a year, ``(..., N)``.
+    """
     return game.sucker_cost * game.gdp * np.maximum(0.0, contribution - reference)
 
 
 def utility_terms(game: Game, contribution: Array, member: BoolArray,
                   expected_us_effort: Array, us_effort: Array) -> dict[str, Array]:
-    """Each term of U_i (USD bn a year) and the total, for the given profile."""
-    effort = (contribution * game.gdp).sum(-1, keepdims=True)
+    """Each term of U_i (USD bn a year) and the total, for the given profile.
+
+    U_i = [m_i + (1 - m_i) sigma] b_i - c_i - f_i.
+
+    Parameters
+    ----------
+    game : Game
+    contribution : Array
+        s_j, ``(..., N)``.
+    member : BoolArray
+        m_j, ``(..., N)``.
+    expected_us_effort : Array
+        X_hat_i, ``(..., N)``.
+    us_effort : Array
+        X, ``(..., 1)``: the US burden in the fair reference.
+
+    Returns
+    -------
+    dict of str to Array
+        ``benefit`` (after the membership share), ``cost``, ``fairness`` and
+        ``utility``, each ``(..., N)``.
+    """
+    effort = european_effort(game, contribution)
     benefit = benefit_share(game, member) * security_benefit(game, effort, expected_us_effort)
     cost = domestic_cost(game, contribution)
     fair = fairness_cost(game, contribution, fair_reference(game, contribution, member, us_effort))
@@ -189,7 +418,18 @@ def utility_terms(game: Game, contribution: Array, member: BoolArray,
 
 def utility(game: Game, contribution: Array, member: BoolArray,
             expected_us_effort: Array, us_effort: Array) -> Array:
-    """U_i for every nation (see :func:`utility_terms`)."""
+    """U_i for every nation (the ``utility`` entry of :func:`utility_terms`).
+
+    Parameters
+    ----------
+    game, contribution, member, expected_us_effort, us_effort
+        As for :func:`utility_terms`.
+
+    Returns
+    -------
+    Array
+        USD bn a year, ``(..., N)``.
+    """
     return utility_terms(game, contribution, member, expected_us_effort, us_effort)["utility"]
 
 
@@ -200,6 +440,14 @@ class ValueCurve:
     Built once per solve: the US part of the CES, ``(1-a) x_i^rho_i``, does not change
     while the solver searches over E, so it is computed here and not at every step.
     Equal to the derivative of :func:`security_benefit` (a test checks it).
+
+    Parameters
+    ----------
+    game : Game
+    expected_us_effort : Array
+        X_hat_i (USD bn a year), ``(..., N)``.
+
+    Calling it with E (``(..., 1)`` or broadcastable) returns v_i(E), ``(..., N)``.
     """
 
     def __init__(self, game: Game, expected_us_effort: Array) -> None:
@@ -235,7 +483,21 @@ class ValueCurve:
 
 
 def marginal_security_value(game: Game, european_effort: Array, expected_us_effort: Array) -> Array:
-    """v_i(E) = d b_i / d E: security value to i of one more USD of European effort."""
+    """v_i(E) = d b_i / d E: security value to i of one more USD of European effort.
+
+    Parameters
+    ----------
+    game : Game
+    european_effort : Array
+        E (USD bn a year).
+    expected_us_effort : Array
+        X_hat_i, ``(..., N)``.
+
+    Returns
+    -------
+    Array
+        USD of security value per USD of European effort, ``(..., N)``.
+    """
     return ValueCurve(game, expected_us_effort)(european_effort)
 
 
@@ -255,12 +517,40 @@ def decision_value(game: Game, european_effort: Array, expected_us_effort: Array
     Individually (Nash) it is i's own benefit share times v_i. In a coordinated
     coalition a member counts the value to all members (the summit deal); outsiders
     still count only their own.
+
+    Parameters
+    ----------
+    game : Game
+    european_effort : Array
+        E, ``(..., 1)``.
+    expected_us_effort : Array
+        X_hat_i, ``(..., N)``.
+    member : BoolArray
+        m_i, ``(..., N)``.
+
+    Returns
+    -------
+    Array
+        ``(..., N)``.
     """
     return _decide(game, marginal_security_value(game, european_effort, expected_us_effort), member)
 
 
 def contribution_bounds(game: Game, member: BoolArray) -> tuple[Array, Array]:
-    """[s_floor, s_max] for members, [0, s_max] for outsiders."""
+    """The allowed contributions: [s_floor, s_max] for members, [0, s_max] for outsiders.
+
+    Parameters
+    ----------
+    game : Game
+        Its ``pledge_floor`` and ``max_contribution``.
+    member : BoolArray
+        m_i, ``(..., N)``.
+
+    Returns
+    -------
+    tuple of Array
+        (lower, upper), each ``(..., N)``.
+    """
     lower = np.where(member, game.pledge_floor, 0.0)
     return np.broadcast_arrays(lower, game.max_contribution + 0 * lower)
 
@@ -270,6 +560,22 @@ def share_rule(game: Game, value: Array, reference: Array, lower: Array, upper: 
 
     Marginal cost is ``phi s`` below the fair reference and ``phi s + beta`` above it,
     so the optimum is ``median((value - beta)/phi, r, value/phi)`` clipped to bounds.
+
+    Parameters
+    ----------
+    game : Game
+        Its ``political_cost`` phi and ``sucker_cost`` beta.
+    value : Array
+        The marginal value weighed (:func:`decision_value`), ``(..., N)``.
+    reference : Array
+        r_i, ``(..., N)``.
+    lower, upper : Array
+        Bounds from :func:`contribution_bounds`.
+
+    Returns
+    -------
+    Array
+        s_i, ``(..., N)``.
     """
     above = (value - game.sucker_cost) / game.political_cost
     below = value / game.political_cost
@@ -284,6 +590,23 @@ def best_response(game: Game, contribution: Array, member: BoolArray,
     a coordinated coalition picks its members' pledges jointly, holding outsiders'
     contributions fixed. Each solve is a one-dimensional root in the effort E
     (aggregative game, Cornes & Hartley 2007).
+
+    Parameters
+    ----------
+    game : Game
+    contribution : Array
+        The current profile s_j, ``(..., N)``; each nation replies to the others'.
+    member : BoolArray
+        m_j, ``(..., N)``.
+    expected_us_effort : Array
+        X_hat_i, ``(..., N)``.
+    us_effort : Array
+        X, ``(..., 1)``.
+
+    Returns
+    -------
+    Array
+        The best replies, share of GDP, ``(..., N)``.
     """
     gdp = game.gdp
     paid = contribution * gdp
@@ -321,6 +644,18 @@ def root_from(f, guess: Array) -> Array:
 
     Since h does not increase, the root lies between E and h(E) = E + f(E) for any
     E: one evaluation at the guess gives a tight bracket for the warm start.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(E)``, vectorised, non-increasing in E.
+    guess : Array
+        Where to start, ``(..., 1)``.
+
+    Returns
+    -------
+    Array
+        E with f(E) = 0 to :data:`ROOT_TOL` (relative), shaped as ``guess``.
     """
     at_guess = f(guess)
     step = guess + at_guess
@@ -363,11 +698,28 @@ def nash_equilibrium(game: Game, member: BoolArray, expected_us_effort: Array,
     fairness makes equilibria non-unique, the one reached from ``start`` in the
     direction the profile would move is chosen (so a status quo that is an
     equilibrium stays put).
+
+    Parameters
+    ----------
+    game : Game
+    member : BoolArray
+        m_j, fixed, ``(..., N)``.
+    expected_us_effort : Array
+        X_hat_i, ``(..., N)``.
+    us_effort : Array
+        X, ``(..., 1)``.
+    start : Array
+        The profile the selection starts from, ``(..., N)``.
+
+    Returns
+    -------
+    Array
+        Equilibrium contributions s_j, ``(..., N)``.
     """
     gdp = game.gdp
     curve = ValueCurve(game, expected_us_effort)
     lower, upper = contribution_bounds(game, member)
-    guess = (start * gdp).sum(-1, keepdims=True)
+    guess = european_effort(game, start)
     member_gdp = np.where(member, gdp, 0.0)
     current = (start * member_gdp).sum(-1, keepdims=True)
     intercept, slope = _reference_line(game, member, us_effort)
@@ -394,13 +746,26 @@ def nash_equilibrium(game: Game, member: BoolArray, expected_us_effort: Array,
                               f_hi=np.where(up, np.nan, at_start))
         return np.clip(intercept + slope * np.where(settled, current, root), low, high)
 
-    effort = root_from(lambda e: (profile(e) * gdp).sum(-1, keepdims=True) - e, guess)
+    effort = root_from(lambda e: european_effort(game, profile(e)) - e, guess)
     return profile(effort)
 
 
 def is_equilibrium(game: Game, contribution: Array, member: BoolArray,
                    expected_us_effort: Array, us_effort: Array, tol: float = 1e-7) -> BoolArray:
-    """True where no nation's best reply differs from its contribution (relative tol)."""
+    """True where no nation's best reply differs from its contribution (relative tol).
+
+    Parameters
+    ----------
+    game, contribution, member, expected_us_effort, us_effort
+        As for :func:`best_response`.
+    tol : float
+        Relative tolerance on each contribution.
+
+    Returns
+    -------
+    BoolArray
+        ``(...)``: one flag per game of the batch.
+    """
     reply = best_response(game, contribution, member, expected_us_effort, us_effort)
     scale = np.maximum(np.abs(contribution), 1e-6)
     return np.all(np.abs(reply - contribution) <= tol * scale, axis=-1)
@@ -417,6 +782,24 @@ def switch_payoffs(game: Game, member: BoolArray, expected_us_effort: Array, us_
     member) or joins (if not), the others re-optimising. ``switch - stay`` > 0 for a
     member means the coalition is not internally stable; for an outsider, not
     externally stable. All N + 1 coalitions are solved as one batch.
+
+    Parameters
+    ----------
+    game : Game
+    member : BoolArray
+        The current coalition, ``(..., N)``.
+    expected_us_effort : Array
+        X_hat_i, ``(..., N)``.
+    us_effort : Array
+        X, ``(..., 1)``.
+    start : Array
+        The profile each equilibrium is selected from, ``(..., N)``.
+
+    Returns
+    -------
+    tuple of Array
+        (stay, switch): U_i at the current coalition's equilibrium and at the
+        equilibrium after i alone switches, each ``(..., N)``, USD bn a year.
     """
     n = member.shape[-1]
     flips = np.eye(n, dtype=bool)
@@ -430,14 +813,75 @@ def switch_payoffs(game: Game, member: BoolArray, expected_us_effort: Array, us_
     return u[..., 0, :], np.diagonal(u[..., 1:, :], axis1=-2, axis2=-1)
 
 
+def switching_penalty(game: Game, member: BoolArray, exit_penalty: Array,
+                      join_penalty: Array) -> Array:
+    """What switching side costs each nation: exit (members) or join (outsiders) penalty x GDP.
+
+    Parameters
+    ----------
+    game : Game
+        Its ``gdp``.
+    member : BoolArray
+        m_i, ``(..., N)``.
+    exit_penalty, join_penalty : Array
+        Shares of GDP, ``(..., 1)``.
+
+    Returns
+    -------
+    Array
+        USD bn, ``(..., N)``.
+    """
+    return np.where(member, exit_penalty, join_penalty) * game.gdp
+
+
 def stability_margins(game: Game, member: BoolArray, expected_us_effort: Array,
                       us_effort: Array, start: Array, exit_penalty: Array,
                       join_penalty: Array) -> Array:
     """Margin (USD bn a year) by which each nation keeps its side: >= 0 means stable.
 
-    ``penalty * Y_i - gain``: the switching penalty minus the payoff gain.
+    ``penalty * Y_i - gain``: the switching penalty minus the payoff gain
+    (:func:`switch_payoffs`); :func:`wants_to_switch` reads it.
+
+    Parameters
+    ----------
+    game, member, expected_us_effort, us_effort, start
+        As for :func:`switch_payoffs`.
+    exit_penalty, join_penalty : Array
+        As for :func:`switching_penalty`.
+
+    Returns
+    -------
+    Array
+        ``(..., N)``.
     """
     stay, switch = switch_payoffs(game, member, expected_us_effort, us_effort, start)
-    gain = switch - stay
-    penalty = np.where(member, exit_penalty, join_penalty) * game.gdp
-    return penalty - gain
+    return switching_penalty(game, member, exit_penalty, join_penalty) - (switch - stay)
+
+
+def wants_to_switch(member: BoolArray, margin: Array, tol: Array | float = 0.0) -> BoolArray:
+    """Whether a nation switches side, given its stability margin (penalty - gain).
+
+    Ties favour the coalition (d'Aspremont et al. 1983): a member leaves only if the
+    gain beats its exit penalty by more than ``tol``; an outsider joins if its gain is
+    at least its join penalty, within ``tol``.
+
+    Parameters
+    ----------
+    member : BoolArray
+        m_i.
+    margin : Array
+        From :func:`stability_margins` (or penalty - gain), same shape.
+    tol : Array or float
+        Gains this close to the penalty count as ties.
+
+    Returns
+    -------
+    BoolArray
+        True where the nation switches.
+
+    Examples
+    --------
+    >>> wants_to_switch(np.array([True, False]), np.array([0.0, 0.0])).tolist()
+    [False, True]
+    """
+    return np.where(member, margin < -tol, margin <= tol)

@@ -16,8 +16,8 @@ from dataclasses import replace
 import numpy as np
 from scipy.special import ndtri
 
-from agents.policies import USObservation, decide_all
 from model import game as g
+from model.policies import USObservation, decide_all
 from model.state import (CAUSE_CORE, CAUSE_EFFORT, CAUSE_NONE, CAUSE_SIZE, CONVERGED,
                          FRACTURED, NO_VERDICT, State, World)
 
@@ -70,10 +70,8 @@ def play_round(world: World, state: State, uniforms: np.ndarray) -> State:
 def us_decides(world: World, state: State, rnd: np.ndarray, uniform: np.ndarray):
     """The US commitment this round, from its policy and last round's European burden."""
     game = world.game
-    effort = (state.contribution * game.gdp).sum(-1, keepdims=True)
-    members_gdp = np.where(state.member, game.gdp, 0.0).sum(-1, keepdims=True)
-    members_paid = np.where(state.member, state.contribution * game.gdp, 0.0).sum(-1, keepdims=True)
-    burden = members_paid / np.maximum(members_gdp, 1e-12)
+    effort = g.european_effort(game, state.contribution)
+    burden = g.members_burden(game, state.contribution, state.member)
     obs = USObservation(
         round=rnd.astype(float), level=state.us_level, memory=state.us_memory,
         effort_ratio=effort / game.effort_ref,
@@ -86,7 +84,7 @@ def us_decides(world: World, state: State, rnd: np.ndarray, uniform: np.ndarray)
 def true_deterrence(world: World, contribution: np.ndarray, us_effort: np.ndarray) -> np.ndarray:
     """The deterrence the adversary actually faces, with the scenario's rho (B, 1)."""
     game = world.game
-    effort = (contribution * game.gdp).sum(-1, keepdims=True)
+    effort = g.european_effort(game, contribution)
     return g.deterrence(effort / game.effort_ref, us_effort / game.us_effort_ref,
                         world.deterrence_rho, game.european_weight)
 
@@ -122,15 +120,15 @@ def revise_membership(world: World, game: g.Game, state: State, contribution: np
                       order: np.ndarray):
     """Nations in ``order`` each switch side if the equilibrium gain beats the penalty.
 
-    Ties favour the coalition (d'Aspremont et al. 1983): an indifferent member stays,
-    an indifferent outsider joins. Gains are evaluated for every nation at once; after
+    Ties favour the coalition (:func:`model.game.wants_to_switch`): an indifferent
+    member stays, an indifferent outsider joins. Gains are evaluated for every nation at once; after
     a switch they are evaluated again for the runs where it happened, so each nation
     judges the coalition as it stands when its turn comes. A run whose inputs are
     bitwise those of last round (a steady state) reuses last round's gains.
     """
     member = state.member.copy()
     switched = np.zeros(member.shape, dtype=np.int8)
-    threshold = np.where(member, world.exit_penalty, world.join_penalty) * game.gdp
+    threshold = g.switching_penalty(game, member, world.exit_penalty, world.join_penalty)
 
     def gains(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         sub = game.take(rows)
@@ -147,16 +145,15 @@ def revise_membership(world: World, game: g.Game, state: State, contribution: np
     memo = {"gain_inputs": inputs, "gain": gain.copy(), "gain_tol": tol.copy()}
     for position in range(member.shape[-1]):
         who = order[:, position]
-        net = gain[runs, who] - threshold[runs, who]
-        inside = member[runs, who]
-        wants = np.where(inside, net > tol[runs, who], net >= -tol[runs, who])
+        margin = threshold[runs, who] - gain[runs, who]
+        wants = g.wants_to_switch(member[runs, who], margin, tol[runs, who])
         if not wants.any():
             continue
         rows = runs[wants]
         member[rows, who[rows]] = ~member[rows, who[rows]]
         switched[rows, who[rows]] = np.where(member[rows, who[rows]], 1, -1)
-        threshold[rows] = np.where(member[rows], world.exit_penalty[rows],
-                                   world.join_penalty[rows]) * game.gdp[rows]
+        threshold[rows] = g.switching_penalty(game.take(rows), member[rows],
+                                              world.exit_penalty[rows], world.join_penalty[rows])
         gain[rows], tol[rows] = gains(rows)
     return member, switched, memo
 
@@ -170,7 +167,7 @@ def update_verdict(world: World, old: State, new: State) -> State:
     stable = np.where(changed, 0, old.stable_rounds + 1)
 
     size = new.member.sum(-1, keepdims=True)
-    effort = (new.contribution * world.game.gdp).sum(-1, keepdims=True)
+    effort = g.european_effort(world.game, new.contribution)
     too_small = size < world.fracture_size * new.initial_size
     core_gone = (world.core & ~new.member).any(-1, keepdims=True)
     collapsed = effort < world.fracture_effort * new.initial_effort

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from model.params import CoalitionError, ModelConfig
+from model.config import ModelConfig, flatten
+from model.errors import CoalitionError
 from seeds import SCENARIOS_DIR
 
 
@@ -32,12 +33,18 @@ class Scenario:
     parameters: dict[str, Any] = field(default_factory=dict)
     nations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def config(self, parameters: dict[str, Any] | None = None,
-               nation_params: dict[str, dict[str, Any]] | None = None) -> ModelConfig:
-        """The validated configuration: defaults < this scenario < the given overrides."""
-        return ModelConfig.from_inputs(self.parameters, parameters or {},
-                                       nation_layers=(self.nations, nation_params or {}),
-                                       scenario=self.name)
+    @property
+    def overrides(self) -> dict[str, Any]:
+        """The scenario's settings as one flat layer (``ISO3.field`` for nations)."""
+        return flatten(self.parameters, self.nations)
+
+    def config(self, *layers: dict[str, Any]) -> ModelConfig:
+        """The validated configuration: defaults < this scenario < the given layers.
+
+        Each layer is flat: parameter names and ``ISO3.field`` keys
+        (:func:`model.config.flatten` turns nested per-nation tables into one).
+        """
+        return ModelConfig.from_layers(self.overrides, *layers, scenario=self.name)
 
 
 def scenario_names() -> list[str]:

@@ -2,7 +2,7 @@
 
 Arrays have a leading run axis of length B (1 for a single Mesa model) and, where per
 nation, a nation axis of length N. ``build_world`` turns a validated
-:class:`~model.params.ModelConfig` into both; ``stack`` joins many runs for the sweep
+:class:`~model.config.ModelConfig` into both; ``stack`` joins many runs for the sweep
 engine.
 """
 
@@ -13,11 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from agents.policies import POLICY_PARAMS, get_policy, policy_names
 from model import game as g
 from model.calibration import CalibrationReport, calibrate
+from model.config import ModelConfig, all_params
 from model.data import NationTable, identical_nations, load_nations
-from model.params import ModelConfig, ParameterError
+from model.errors import ParameterError
+from model.policies import POLICY_PARAMS, get_policy, policy_names
 
 NO_VERDICT, CONVERGED, FRACTURED = 0, 1, 2
 VERDICT_NAMES = {NO_VERDICT: "unresolved", CONVERGED: "converged", FRACTURED: "fractured"}
@@ -29,7 +30,7 @@ class World:
     """Everything fixed during a run. Scalars (B, 1), per nation (B, N)."""
 
     game: g.Game  # with base exposure; the round adds the rally effect
-    policy_code: np.ndarray  # (B, 1) index into agents.policies.policy_names()
+    policy_code: np.ndarray  # (B, 1) index into model.policies.policy_names()
     policy_params: dict[str, np.ndarray]  # each (B, 1)
     adversary: np.ndarray  # (B, 1) bool
     probe_rate: np.ndarray
@@ -90,35 +91,40 @@ def _col(value: Any, runs: int = 1, dtype=float) -> np.ndarray:
     return np.full((runs, 1), value, dtype=dtype)
 
 
-def nation_table(config: ModelConfig) -> NationTable:
-    """The nations a configuration starts from, with its per-nation overrides applied."""
-    if config.nations == "identical":
-        table = identical_nations(config.n_nations, config.nation_gdp, config.initial_contribution)
-    else:
-        table = load_nations()
-    arrays = {name: getattr(table, name).copy() for name in
-              ("gdp", "contribution", "exposure", "us_reliance", "member", "core")}
-    for code in config.nation_params:
-        table.index(code)  # unknown nation -> DataError naming the allowed codes
-    if config.exposure is not None:
-        arrays["exposure"][:] = config.exposure
-    if config.us_reliance is not None:
-        arrays["us_reliance"][:] = config.us_reliance
-    for code, overrides in config.nation_params.items():
-        i = table.index(code)
-        for field_name, value in overrides.items():
-            if field_name in arrays:
-                arrays[field_name][i] = value
-    return table.with_values(**arrays)
+# Per-nation fields the nation table carries from the data (the rest have no data column).
+TABLE_FIELDS = ("gdp", "contribution", "exposure", "us_reliance", "member", "core")
 
 
-def per_nation(config: ModelConfig, table: NationTable, name: str) -> np.ndarray:
-    """A per-nation parameter: the global value, then each nation's override."""
-    out = np.full(table.n, getattr(config, name), dtype=float)
+def nation_values(config: ModelConfig, table: NationTable, name: str) -> np.ndarray:
+    """Each nation's value of a per-nation field, by one rule for every field.
+
+    The nation's own override (``ISO3.name``) wins; else the model parameter of that
+    name where it is set (not none), for every nation; else the nation's data. A
+    political cost left to the calibration is NaN.
+    """
+    model_level = all_params().get(name)
+    if model_level is not None and config.values[name] is not None:
+        dtype = bool if model_level.kind is bool else float
+        out = np.full(table.n, config.values[name], dtype=dtype)
+    elif name in TABLE_FIELDS:
+        out = getattr(table, name).copy()
+    else:  # no data: the calibration solves it
+        out = np.full(table.n, np.nan)
     for code, overrides in config.nation_params.items():
         if name in overrides:
             out[table.index(code)] = overrides[name]
     return out
+
+
+def nation_table(config: ModelConfig) -> NationTable:
+    """The nations a configuration starts from, with its per-nation values applied."""
+    if config.nations == "identical":
+        table = identical_nations(config.n_nations, config.nation_gdp, config.initial_contribution)
+    else:
+        table = load_nations()
+    for code in config.nation_params:
+        table.index(code)  # unknown nation -> DataError naming the allowed codes
+    return table.with_values(**{name: nation_values(config, table, name) for name in TABLE_FIELDS})
 
 
 def build_world(config: ModelConfig) -> tuple[World, State, NationTable, CalibrationReport]:
@@ -133,7 +139,7 @@ def build_world(config: ModelConfig) -> tuple[World, State, NationTable, Calibra
     coordinated = config.mode == "coordinated"
     base = g.Game(
         gdp=table.gdp[None], exposure=table.exposure[None], us_reliance=table.us_reliance[None],
-        fair_share_weight=per_nation(config, table, "fair_share_weight")[None],
+        fair_share_weight=nation_values(config, table, "fair_share_weight")[None],
         sucker_cost=np.zeros((1, n)), political_cost=np.ones((1, n)),
         pledge_floor=_col(config.pledge_floor), max_contribution=_col(config.max_contribution),
         spillover=_col(config.spillover), coordinated=_col(coordinated, dtype=bool),
@@ -144,12 +150,9 @@ def build_world(config: ModelConfig) -> tuple[World, State, NationTable, Calibra
     # beta_i: sucker aversion in units of i's status-quo marginal security value, so the
     # same number means the same thing for Estonia and for Germany.
     value_sq = g.marginal_security_value(base, base.effort_ref, base.us_effort_ref)
-    sucker = per_nation(config, table, "sucker_aversion")[None] * value_sq
+    sucker = nation_values(config, table, "sucker_aversion")[None] * value_sq
     base = replace(base, sucker_cost=sucker)
-    given = np.full(n, np.nan) if config.political_cost is None else np.full(n, config.political_cost)
-    for code, overrides in config.nation_params.items():
-        if "political_cost" in overrides:
-            given[table.index(code)] = overrides["political_cost"]
+    given = nation_values(config, table, "political_cost")  # NaN: calibrate
     member = table.member[None].copy()
     us_effort = _col(us_ref)
     report = calibrate(base, table.contribution[None], member, us_effort, given[None],

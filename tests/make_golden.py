@@ -7,7 +7,7 @@ change's effect on every scenario, to be read and explained in the commit messag
 import json
 from pathlib import Path
 
-from model import CoalitionModel
+from agents.coalition_model import CoalitionModel
 from model.scenarios import scenario_names
 
 GOLDEN = Path(__file__).resolve().parent / "golden"

@@ -13,9 +13,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-from model.coalition_model import CoalitionModel
-from model.params import CoalitionError
-from viz.browser import CHROMIUM_ARGS, app_server, chromium, free_port
+from agents.coalition_model import CoalitionModel
+from model.errors import CoalitionError
+from helpers.browser import CHROMIUM_ARGS, app_server, chromium, free_port
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect

@@ -19,10 +19,10 @@ import pytest
 import solara
 
 from agents.nation import Nation
-from agents.policies import REGISTRY
-from model.coalition_model import CoalitionModel
+from model.policies import REGISTRY
+from agents.coalition_model import CoalitionModel
 from model.events import pct
-from model.params import CoalitionError, all_params
+from model.config import CoalitionError, all_params
 from model.scenarios import load_scenario, scenario_names
 from viz.components import banner as banner_mod
 from viz.components import charts, coalition_map, events, inspector
@@ -54,8 +54,8 @@ def test_scenario_loads_its_parameters_into_the_controls(name):
     for key in CONTROLLED:
         expected = preset.parameters.get(key, spec[key].default)
         assert settings.values[key] == spec[key].validate(expected), key
-    assert settings.nation_reliance == {code: fields["us_reliance"] for code, fields
-                                        in preset.nations.items() if "us_reliance" in fields}
+    assert settings.nation_values("us_reliance") == {
+        code: fields["us_reliance"] for code, fields in preset.nations.items() if "us_reliance" in fields}
 
 
 @pytest.mark.parametrize("name", ["baseline", "germany-decouples", "erratic-us", "lq-textbook"])
@@ -70,16 +70,16 @@ def test_controls_of_a_scenario_build_the_scenarios_model(name):
 def test_changed_names_the_controls_that_wait_for_reset():
     base = Settings.for_scenario("baseline")
     assert changed(base, base) == []
-    edited = base.with_value("spillover", 0.2).with_nation_reliance("DEU", 1.0)
-    assert changed(edited, base) == ["a nation's US reliance", "spillover"]
+    edited = base.with_value("spillover", 0.2).with_value("DEU.us_reliance", 1.0)
+    assert changed(edited, base) == ["spillover", "DEU's US reliance"]
     assert changed(Settings.for_scenario("us-walks-away"), base) == ["scenario", "US policy"]
 
 
 def test_extra_lines_are_parsed_like_the_cli_set():
     settings = replace(Settings.for_scenario("baseline"),
                        extra="# a comment\nnoise=0.1\nFRA.sucker_aversion=0.5\n\n")
-    params, nations = settings.model_inputs()
-    assert params["noise"] == "0.1" and nations == {"FRA": {"sucker_aversion": "0.5"}}
+    inputs = settings.model_inputs()
+    assert inputs["noise"] == "0.1" and inputs["FRA.sucker_aversion"] == "0.5"
     assert settings.build().config.noise == 0.1
 
 
@@ -99,12 +99,12 @@ def test_a_session_keeps_the_previous_model_on_bad_input():
 
 def test_a_session_reports_a_nation_the_scenario_lacks():
     session = Session()
-    session.pending.set(session.pending.value.with_nation_reliance("DEU", 1.0))
+    session.pending.set(session.pending.value.with_value("DEU.us_reliance", 1.0))
     session.choose_scenario("lq-textbook")  # identical nations: no Germany ...
-    session.pending.set(session.pending.value.with_nation_reliance("DEU", 1.0))
+    session.pending.set(session.pending.value.with_value("DEU.us_reliance", 1.0))
     assert not session.reset()
     assert "nation 'DEU' is not in this model" in session.error.value
-    session.pending.set(session.pending.value.with_nation_reliance("DEU", None))
+    session.pending.set(session.pending.value.with_value("DEU.us_reliance", None))
     assert session.reset() and session.error.value is None
     assert session.model.nations.iso3[0] == "N01" and session.inspected.value == "N01"
 

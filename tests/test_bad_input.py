@@ -4,9 +4,9 @@ import shutil
 
 import pytest
 
-from model import CoalitionModel
+from agents.coalition_model import CoalitionModel
 from model.data import DataError, load_nations, NATIONS_CSV
-from model.params import CoalitionError, ParameterError
+from model.config import CoalitionError, ParameterError
 from model.scenarios import ScenarioError, load_scenario
 
 

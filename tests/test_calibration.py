@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from model import CoalitionModel
+from agents.coalition_model import CoalitionModel
 from model.data import load_nations
 
 

@@ -88,7 +88,7 @@ def test_validate_sets_the_first_round_beside_2025():
 
 
 def test_parameters_lists_every_parameter_with_its_range():
-    from model.params import NATION_PARAMS, all_params
+    from model.config import NATION_PARAMS, all_params
 
     out = coalition("parameters")
     assert out.returncode == 0, out.stderr

@@ -5,7 +5,7 @@ import pytest
 
 from agents.nation import Nation
 from agents.united_states import Adversary, UnitedStates
-from model import CoalitionModel
+from agents.coalition_model import CoalitionModel
 
 
 def test_model_has_one_agent_per_nation_plus_the_us_and_the_adversary():
@@ -121,3 +121,15 @@ def test_reusing_counterfactuals_in_a_steady_state_changes_nothing(scenario):
         fresh.step()
     assert memo.summary() == fresh.summary()
     assert np.array_equal(memo.state.gain, fresh.state.gain)
+
+
+def test_the_us_agent_shows_the_models_state_not_a_copy_of_its_own():
+    """The policy is a class with one vectorised decision; the agent reads the state."""
+    model = CoalitionModel("transactional-us", rng=0, stop_on_verdict=False)
+    model.run(5)
+    us = model.united_states
+    assert us.level == float(model.state.us_level[0, 0]) == 0.0  # it punished Europe
+    assert us.memory == float(model.state.us_memory[0, 0])
+    assert isinstance(us.policy, type) and us.policy.name == "transactional"
+    assert not hasattr(us.policy, "level")  # no state of its own to go stale
+    assert us.parameters["us_demand"] == 1.3

@@ -7,9 +7,9 @@ import numpy as np
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from model import CoalitionModel
+from agents.coalition_model import CoalitionModel
 from model import game as g
-from model.params import all_params
+from model.config import all_params
 
 SKIP = {"nations", "n_nations", "stop_on_verdict", "converge_rounds"}
 

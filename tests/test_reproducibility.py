@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from model import CoalitionModel
+from agents.coalition_model import CoalitionModel
 
 NOISY = dict(noise=0.05, adversary=True, stop_on_verdict=False)
 

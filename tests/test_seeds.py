@@ -1,4 +1,4 @@
-"""seeds/: the derived nations file is what seeds/derive.py makes from the sources."""
+"""seeds/: the derived nations file is what seeds/derivation/nations.py makes from the sources."""
 
 import csv
 import importlib.util
@@ -13,7 +13,7 @@ SHARED = SEEDS_DIR.parent.parent / "shared" / "data"
 
 
 def load_derive():
-    spec = importlib.util.spec_from_file_location("derive", SEEDS_DIR / "derive.py")
+    spec = importlib.util.spec_from_file_location("derive", SEEDS_DIR / "derivation" / "nations.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

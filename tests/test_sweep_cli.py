@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from _sweep_helpers import snapshot, tiny
+from helpers.sweeps import snapshot, tiny
 from experiments.cli import main
 from experiments.design import load_experiment
 from experiments.store import load_runs, read_manifest
@@ -26,7 +26,7 @@ def test_shipped_experiments_load(name, kind):
 
 
 def test_tournament_plays_every_policy():
-    from agents.policies import policy_names
+    from model.policies import policy_names
 
     e = load_experiment("policy-tournament")
     assert sorted(p["us_policy"] for p in e.points) == sorted(policy_names())

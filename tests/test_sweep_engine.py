@@ -12,7 +12,7 @@ import pytest
 
 from experiments.design import RunSpec, run_seed
 from experiments.engine import _play, run_mesa, run_vectorised
-from model.coalition_model import CoalitionModel
+from agents.coalition_model import CoalitionModel
 from model.scenarios import load_scenario
 from model.state import State, build_world, stack
 
@@ -31,8 +31,8 @@ CASES = [  # (scenario, parameters): stochastic, reactive, strategic, coordinate
 
 
 def specs():
-    return [RunSpec(run=i, point=i, replicate=0, seed=run_seed(2026, i), params=p,
-                    nation_params={}, varied={}) for i, (_, p) in enumerate(CASES)]
+    return [RunSpec(run=i, point=i, replicate=0, seed=run_seed(2026, i), overrides=p,
+                    varied={}) for i, (_, p) in enumerate(CASES)]
 
 
 def close(a: np.ndarray, b: np.ndarray) -> bool:
@@ -98,9 +98,9 @@ def test_lane_width_does_not_change_results():
 
 
 def test_runs_with_different_nation_counts_are_grouped():
-    runs = [RunSpec(0, 0, 0, run_seed(1, 0), {"nations": "identical", "n_nations": 4}, {}, {}),
-            RunSpec(1, 1, 0, run_seed(1, 1), {"nations": "identical", "n_nations": 7}, {}, {}),
-            RunSpec(2, 0, 1, run_seed(1, 2), {"nations": "identical", "n_nations": 4}, {}, {})]
+    runs = [RunSpec(0, 0, 0, run_seed(1, 0), {"nations": "identical", "n_nations": 4}, {}),
+            RunSpec(1, 1, 0, run_seed(1, 1), {"nations": "identical", "n_nations": 7}, {}),
+            RunSpec(2, 0, 1, run_seed(1, 2), {"nations": "identical", "n_nations": 4}, {})]
     rows, _ = run_vectorised("baseline", runs, 10)
     ref, _ = run_mesa("baseline", runs, 10)
     assert [r["run"] for r in rows] == [0, 1, 2]
@@ -113,7 +113,7 @@ def test_identical_nations_agree_to_1e12():
     batch's through pow, 1 ulp apart: the engine equals the Mesa model to 1e-12."""
     params = [{"nations": "identical", "n_nations": 6, "noise": 0.04, "adversary": True,
                "us_policy": "erratic", "mode": m} for m in ("individual", "coordinated")]
-    runs = [RunSpec(i, i % 2, i // 2, run_seed(3, i), params[i % 2], {}, {}) for i in range(6)]
+    runs = [RunSpec(i, i % 2, i // 2, run_seed(3, i), params[i % 2], {}) for i in range(6)]
     rows, blocks = run_vectorised("baseline", runs, 20, series=True)
     ref, ref_blocks = run_mesa("baseline", runs, 20, series=True)
     for mine, theirs in zip(rows, ref):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from _sweep_helpers import assert_frames_close, tiny
+from helpers.sweeps import assert_frames_close, tiny
 from experiments.cli import main
 from experiments.store import load_runs, load_series, read_manifest
 from experiments.sweep import run_sweep

@@ -8,7 +8,7 @@ keeping the extra results in memory would add.
 import gc
 import tracemalloc
 
-from _sweep_helpers import tiny
+from helpers.sweeps import tiny
 from experiments.store import load_runs, load_series
 from experiments.sweep import run_sweep
 

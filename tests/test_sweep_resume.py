@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from _sweep_helpers import tiny
+from helpers.sweeps import tiny
 from experiments.store import load_runs, load_series, read_manifest
 from experiments.sweep import run_sweep
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.stats import spearmanr
 
-from model import CoalitionModel
+from agents.coalition_model import CoalitionModel
 from model import game as g
 
 FIXED = dict(exit_penalty=0.01, join_penalty=0.01, stop_on_verdict=False)

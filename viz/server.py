@@ -13,7 +13,7 @@ import socket
 import sys
 import warnings
 
-from model.params import CoalitionError
+from model.errors import CoalitionError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765

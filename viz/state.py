@@ -19,9 +19,10 @@ from typing import Any, TypeVar
 
 import solara
 
-from agents.policies import REGISTRY
-from model.coalition_model import CoalitionModel
-from model.params import CoalitionError, ParameterError, all_params
+from model.policies import REGISTRY
+from agents.coalition_model import CoalitionModel
+from model.config import all_params, nest, parse_assignments, split_key, validate
+from model.errors import CoalitionError, ParameterError
 from model.scenarios import load_scenario
 
 T = TypeVar("T")
@@ -35,10 +36,11 @@ SEMINAR_PARAMS = ("us_reliance", "spillover", "exit_penalty", "sucker_aversion",
                   "adjustment_speed", "noise", "adversary", "mode", "stop_on_verdict")
 POLICY_PARAM_NAMES = tuple(dict.fromkeys(p for cls in REGISTRY.values() for p in cls.reads))
 CONTROLLED = ("us_policy", *POLICY_PARAM_NAMES, *SEMINAR_PARAMS)
+NATION_CONTROLLED = ("us_reliance",)  # per-nation values the controls set
+NATION_LABELS = {"us_reliance": "US reliance"}
 
 LABELS = {
     "scenario": "scenario", "seed": "seed", "extra": "more settings",
-    "nation_reliance": "a nation's US reliance",
     "us_policy": "US policy", "us_level": "US level", "us_low_level": "US low level",
     "us_withdraw_start": "withdrawal start", "us_withdraw_rate": "withdrawal rate",
     "us_demand": "US demand", "us_hysteresis": "hysteresis", "us_switch_prob": "switch chance",
@@ -53,65 +55,67 @@ LABELS = {
 class Settings:
     """Everything the controls set; :meth:`build` turns it into a model.
 
-    ``values`` holds the :data:`CONTROLLED` model parameters, ``nation_reliance`` the
-    per-nation ``us_reliance`` overrides, ``extra`` free ``KEY=VALUE`` lines (the
-    syntax of ``coalition run --set``) for any other parameter.
+    ``values`` is one flat layer over the scenario, as ``--set`` writes it: the
+    :data:`CONTROLLED` model parameters and any per-nation value the controls set
+    (``"DEU.us_reliance"``); ``extra`` holds free ``KEY=VALUE`` lines for any other
+    parameter. Both go through :mod:`model.config`, like every other input.
     """
 
     scenario: str = DEFAULT_SCENARIO
     seed: int = DEFAULT_SEED
     values: dict[str, Any] = field(default_factory=dict)
-    nation_reliance: dict[str, float] = field(default_factory=dict)
     extra: str = ""
 
     @classmethod
     def for_scenario(cls, name: str, seed: int = DEFAULT_SEED) -> Settings:
         """The scenario's parameters loaded into the controls (defaults elsewhere)."""
         preset = load_scenario(name)
-        spec = all_params()
-        values = {k: preset.parameters.get(k, spec[k].default) for k in CONTROLLED}
-        values = {k: spec[k].validate(v) for k, v in values.items()}
-        reliance = {code: float(fields["us_reliance"]) for code, fields in preset.nations.items()
-                    if "us_reliance" in fields}
-        return cls(scenario=name, seed=seed, values=values, nation_reliance=reliance)
+        values = {k: validate(k, preset.parameters.get(k, all_params()[k].default))
+                  for k in CONTROLLED}
+        for key, value in preset.overrides.items():
+            code, field_name = split_key(key)
+            if code is not None and field_name in NATION_CONTROLLED:
+                values[key] = validate(key, value)
+        return cls(scenario=name, seed=seed, values=values)
 
-    def with_value(self, name: str, value: Any) -> Settings:
-        return replace(self, values={**self.values, name: value})
+    def with_value(self, key: str, value: Any) -> Settings:
+        """Set a parameter or ``ISO3.field``; ``None`` for a per-nation key removes it."""
+        values = dict(self.values)
+        if value is None and split_key(key)[0] is not None:
+            values.pop(key, None)
+        else:
+            values[key] = value
+        return replace(self, values=values)
 
-    def with_nation_reliance(self, code: str, value: float | None) -> Settings:
-        reliance = {k: v for k, v in self.nation_reliance.items() if k != code}
-        if value is not None:
-            reliance[code] = value
-        return replace(self, nation_reliance=reliance)
+    def nation_values(self, name: str) -> dict[str, Any]:
+        """The per-nation values of ``name`` the controls set, by nation code."""
+        return {split_key(k)[0]: v for k, v in self.values.items()
+                if split_key(k)[0] is not None and split_key(k)[1] == name}
 
-    def model_inputs(self) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-        """(model parameters, per-nation overrides) the model is built with."""
-        from experiments.cli import parse_sets
-
-        lines = [line for line in self.extra.splitlines()
-                 if line.strip() and not line.lstrip().startswith("#")]
-        extra, extra_nations = parse_sets(lines)
-        nations: dict[str, dict[str, Any]] = {c: {"us_reliance": v}
-                                              for c, v in self.nation_reliance.items()}
-        for code, fields in extra_nations.items():
-            nations.setdefault(code, {}).update(fields)
-        return {**self.values, **extra}, nations
+    def model_inputs(self) -> dict[str, Any]:
+        """The one flat layer the model is built with: the controls, then the extra lines."""
+        return {**self.values, **parse_assignments(self.extra.splitlines())}
 
     def build(self) -> CoalitionModel:
         """A fresh model; raises the model's CoalitionError on bad settings."""
         if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
             raise ParameterError(f"seed = {self.seed!r} is not allowed: expected a whole "
                                  "number at least 0")
-        params, nations = self.model_inputs()
+        params, nations = nest(self.model_inputs())
         return CoalitionModel(self.scenario, rng=self.seed, nation_params=nations, **params)
+
+
+def label(key: str) -> str:
+    """The control's label of a setting (per-nation keys by their field)."""
+    code, name = split_key(key)
+    return f"{code}'s {NATION_LABELS.get(name, name)}" if code else LABELS.get(name, name)
 
 
 def changed(pending: Settings, applied: Settings) -> list[str]:
     """Labels of the controls that differ between two settings (for "press Reset")."""
-    out = [LABELS[k] for k in ("scenario", "seed", "extra", "nation_reliance")
-           if getattr(pending, k) != getattr(applied, k)]
+    out = [LABELS[k] for k in ("scenario", "seed", "extra") if getattr(pending, k) != getattr(applied, k)]
     keys = dict.fromkeys([*pending.values, *applied.values])
-    return out + [LABELS.get(k, k) for k in keys if pending.values.get(k) != applied.values.get(k)]
+    return out + [label(k) for k in keys if pending.values.get(k) != applied.values.get(k)]
 
 
 class Session:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import solara
 
-from model.params import CoalitionError
+from model.errors import CoalitionError
 
 
 def _figure(folder: str):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import solara
 
-from model.coalition_model import CoalitionModel
+from agents.coalition_model import CoalitionModel
 from viz.state import Session
 
 COLOURS = {"converged": "success", "converging": "info", "fractured": "error",

@@ -13,7 +13,7 @@ import numpy as np
 import solara
 
 from agents.nation import Nation
-from model.coalition_model import CoalitionModel
+from agents.coalition_model import CoalitionModel
 from viz.components.echarts import Chart
 from viz.state import Session
 

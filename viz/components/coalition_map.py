@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import solara
 
-from model.coalition_model import CoalitionModel
+from agents.coalition_model import CoalitionModel
 from model.events import pct
 from seeds import SEEDS_DIR
 from viz.components.echarts import Chart, to_json

@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import solara
 
-from agents.policies import REGISTRY, policy_names
-from model.params import Param, all_params
+from model.policies import REGISTRY, policy_names
+from model.config import Param, all_params
 from model.scenarios import load_scenario, scenario_names
 from viz.state import FOCUS_NATION, LABELS, Session
 
@@ -126,20 +126,22 @@ def NationReliance(session: Session):
                                                                    key=lambda t: t[1])]
     solara.v.Select(label="One nation's US reliance", items=items, v_model=code, dense=True,
                     on_v_model=chosen.set)
-    own = pending.nation_reliance.get(code)
+    key = f"{code}.us_reliance"
+    own = pending.values.get(key)
 
     def override(on: bool) -> None:
         start = round(model.nation(code).us_reliance, 2)
-        session.pending.set(pending.with_nation_reliance(code, start if on else None))
+        session.pending.set(pending.with_value(key, start if on else None))
 
     solara.Switch(label=f"Set {name}'s own", value=own is not None, on_value=override)
     if own is not None:
         low, high, step = slider_range("us_reliance", own)
         solara.SliderFloat(f"{name}: us_reliance {own:g}", value=own, min=low, max=high, step=step,
-                           on_value=lambda v: session.pending.set(pending.with_nation_reliance(code, v)))
-    if pending.nation_reliance:
+                           on_value=lambda v: session.pending.set(pending.with_value(key, v)))
+    per_nation = pending.nation_values("us_reliance")
+    if per_nation:
         solara.Text("Set per nation: " + ", ".join(f"{c} {v:g}" for c, v in
-                                                   sorted(pending.nation_reliance.items())), style=CAPTION)
+                                                   sorted(per_nation.items())), style=CAPTION)
 
 
 @solara.component

@@ -6,7 +6,7 @@ import html
 
 import solara
 
-from model.coalition_model import CoalitionModel
+from agents.coalition_model import CoalitionModel
 from viz.state import Session
 
 # Events worth catching the eye: membership changes, verdicts, probes, the US's moves.

@@ -15,7 +15,7 @@ import numpy as np
 import solara
 
 from agents.nation import Nation
-from model.coalition_model import CoalitionModel
+from agents.coalition_model import CoalitionModel
 from model.events import pct
 from viz.components.charts import BLUE, GREY, INK, RED
 from viz.components.echarts import Chart

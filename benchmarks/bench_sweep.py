@@ -1,11 +1,11 @@
 """Benchmarks of the sweep tool; prints figures (see docs/sweeps.md for results).
 
-    python -m experiments.bench_sweep compare   # vectorised sweep vs mesa.batch_run, 2 processes
-    python -m experiments.bench_sweep baseline  # 10,000 baseline runs x up to 100 rounds
-    python -m experiments.bench_sweep nations   # cost per run-round for 34, 100, 300 nations
-    python -m experiments.bench_sweep runs      # cost against the number of runs
-    python -m experiments.bench_sweep profile   # where a round's time goes
-    python -m experiments.bench_sweep all [--quick]
+    python -m benchmarks.bench_sweep compare   # vectorised sweep vs mesa.batch_run, 2 processes
+    python -m benchmarks.bench_sweep baseline  # 10,000 baseline runs x up to 100 rounds
+    python -m benchmarks.bench_sweep nations   # cost per run-round for 34, 100, 300 nations
+    python -m benchmarks.bench_sweep runs      # cost against the number of runs
+    python -m benchmarks.bench_sweep profile   # where a round's time goes
+    python -m benchmarks.bench_sweep all [--quick]
 
 ``mesa.batch_run`` forces the "spawn" start method for the whole program, so it is
 run in a process of its own (``_batch_run``).
@@ -49,7 +49,7 @@ def _batch_run(replicates: int, rounds: int, workers: int) -> None:
     """(Own process.) mesa.batch_run of CoalitionModel; prints seconds as JSON."""
     import mesa
 
-    from model.coalition_model import CoalitionModel
+    from agents.coalition_model import CoalitionModel
 
     t0 = time.perf_counter()
     rows = mesa.batch_run(CoalitionModel, {"scenario": "baseline", "us_policy": "steadfast",
@@ -69,7 +69,7 @@ def compare(replicates: int = 16, rounds: int = 30, workers: int = 2) -> dict:
                            '[parameters]\nus_policy = "steadfast"\n'
                            f"[vary.us_level]\nvalues = {list(COMPARE_LEVELS)}\n")
         ours = _sweep(file, Path(tmp) / "out", workers)
-    proc = subprocess.run([sys.executable, "-m", "experiments.bench_sweep", "_batch_run",
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.bench_sweep", "_batch_run",
                            str(replicates), str(rounds), str(workers)],
                           capture_output=True, text=True, check=True)
     mesa = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -124,9 +124,9 @@ def _engine_time(params: dict, runs: int, rounds: int, lane: int | None = None) 
     from experiments.design import RunSpec, run_seed
     from experiments.engine import run_vectorised
 
-    warm = [RunSpec(0, 0, 0, run_seed(0, 0), params, {}, {})]
+    warm = [RunSpec(0, 0, 0, run_seed(0, 0), params, {})]
     run_vectorised("baseline", warm, 1)  # calibration cache, imports
-    specs = [RunSpec(i, 0, i, run_seed(1, i), params, {}, {}) for i in range(runs)]
+    specs = [RunSpec(i, 0, i, run_seed(1, i), params, {}) for i in range(runs)]
     t0 = time.perf_counter()
     run_vectorised("baseline", specs, rounds, lane=lane)
     return time.perf_counter() - t0
@@ -178,8 +178,8 @@ def profile(runs: int = 32, rounds: int = 5, top: int = 12) -> None:
     from experiments.engine import run_vectorised
 
     params = {"stop_on_verdict": False, "noise": 0.01}
-    run_vectorised("baseline", [RunSpec(0, 0, 0, 1, params, {}, {})], 1)
-    specs = [RunSpec(i, 0, i, run_seed(1, i), params, {}, {}) for i in range(runs)]
+    run_vectorised("baseline", [RunSpec(0, 0, 0, 1, params, {})], 1)
+    specs = [RunSpec(i, 0, i, run_seed(1, i), params, {}) for i in range(runs)]
     prof = cProfile.Profile()
     prof.enable()
     run_vectorised("baseline", specs, rounds)

@@ -1,6 +1,6 @@
 """Derive ``seeds/nations.csv`` from the sourced data in ``../shared/data``.
 
-Run ``python seeds/derive.py [SHARED_DATA_DIR]`` to rebuild the file; a test checks
+Run ``python -m seeds.derivation.nations [SHARED_DATA_DIR]`` to rebuild the file; a test checks
 that the committed file equals what this script produces. Every derived column and
 its rule is documented in ``seeds/README.md``:
 
@@ -23,7 +23,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent.parent  # seeds/
 
 # ECB euro foreign exchange reference rates, USD per EUR, annual averages
 # (from memory of the ECB Statistical Data Warehouse series EXR.A.USD.EUR.SP00.A).

@@ -5,10 +5,12 @@ Modelled on the Axelrod library's strategies: each policy has a ``name``, a one-
 parameters it uses, with defaults and ranges. A policy decides the US commitment
 level u in [0, 1] (1 = its 2022-2024 effort) from what it observes of last round.
 
-``decide`` is vectorised: arrays with any leading batch axes, so the Mesa model (one
-run) and the sweep engine (many runs) call the same code. Policy state that must
-survive between rounds (e.g. whether a transactional US is currently punishing) is
-returned as ``memory`` and kept in the model state, never in the class.
+``decide`` is the one interface: vectorised over any leading batch axes, so the Mesa
+model (one run) and the sweep engine (many runs) call the same code. Policy state that
+must survive between rounds (e.g. whether a transactional US is currently punishing)
+is returned as ``memory`` and kept in the model state, never in the class. These are
+pure rules of the game, like :mod:`model.game`; the US agent
+(:class:`agents.united_states.UnitedStates`) shows them to Mesa and the app.
 
 To add a policy, write one class with the ``@register`` decorator.
 """
@@ -23,7 +25,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from model import game as g
-from model.params import Param, ParameterError
+from model.errors import ParameterError
+from model.param import Param
 
 Array = NDArray[np.float64]
 
@@ -64,7 +67,14 @@ class USObservation:
 
 
 class USPolicy:
-    """Base class. Subclasses set the class attributes and implement ``decide``."""
+    """Base class: a policy is its class attributes and one vectorised :meth:`decide`.
+
+    Subclasses set ``name``, ``description``, ``classifier`` (memory depth, stochastic,
+    whether it reads Europe), ``reads`` (the parameters of :data:`POLICY_PARAMS` it
+    uses) and ``initial_memory``. There are no instances: the policy's state between
+    rounds is ``memory`` in the model's state arrays, so one run and ten thousand runs
+    call the same function.
+    """
 
     name: ClassVar[str]
     description: ClassVar[str]
@@ -72,49 +82,16 @@ class USPolicy:
     reads: ClassVar[tuple[str, ...]] = ()
     initial_memory: ClassVar[float] = 0.0
 
-    def __init__(self, **params: float) -> None:
-        unknown = set(params) - set(self.reads)
-        if unknown:
-            raise ParameterError(f"policy {self.name!r} has no parameter {sorted(unknown)[0]!r}: "
-                                 f"allowed are {', '.join(self.reads) or 'none'}")
-        self.params = {k: POLICY_PARAMS[k].validate(params.get(k, POLICY_PARAMS[k].default))
-                       for k in self.reads}
-        self.reset()
-
-    def reset(self) -> None:
-        """Forget everything learned in a run."""
-        self.memory = float(self.initial_memory)
-        self.level = float(self.params.get("us_level", 1.0))
-
-    def clone(self) -> USPolicy:
-        """A fresh policy with the same parameters."""
-        return type(self)(**self.params)
-
-    def step(self, round: int, effort_ratio: float, burden_ratio: float,
-             uniform: float, **context: float) -> float:
-        """Decide one round for a single run (the scalar face of :meth:`decide`)."""
-        obs = USObservation(
-            round=np.array([float(round)]), level=np.array([self.level]),
-            memory=np.array([self.memory]), effort_ratio=np.array([effort_ratio]),
-            burden_ratio=np.array([burden_ratio]),
-            deterrence_rho=np.array([context.get("deterrence_rho", 0.0)]),
-            european_weight=np.array([context.get("european_weight", 0.5)]),
-            saturation=np.array([context.get("saturation", 1.0)]),
-            linear_benefit=np.array([bool(context.get("linear_benefit", False))]))
-        params = {k: np.array([v], dtype=float) for k, v in self.params.items()}
-        level, memory = self.decide(obs, params, np.array([uniform]))
-        self.level, self.memory = float(level[0]), float(memory[0])
-        return self.level
+    @classmethod
+    def defaults(cls) -> dict[str, float]:
+        """The declared default of each parameter the policy reads."""
+        return {k: POLICY_PARAMS[k].default for k in cls.reads}
 
     @classmethod
     def decide(cls, obs: USObservation, params: Mapping[str, Array],
                uniform: Array) -> tuple[Array, Array]:
         """Return (commitment level in [0, 1], new memory), vectorised."""
         raise NotImplementedError
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
-        return f"{type(self).__name__}({args})"
 
 
 REGISTRY: dict[str, type[USPolicy]] = {}
@@ -163,9 +140,6 @@ class Isolationist(USPolicy):
     description = "walks away: no US effort from the first round"
     classifier = {"memory_depth": 0, "stochastic": False, "reads_europe": False}
     reads = ()
-
-    def reset(self) -> None:
-        self.memory, self.level = 0.0, 0.0
 
     @classmethod
     def decide(cls, obs, params, uniform):

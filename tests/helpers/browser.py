@@ -1,6 +1,6 @@
 """Drive the app in a real browser: the server as a subprocess, Debian's chromium.
 
-Shared by the browser tests and ``viz/bench_app.py``. Playwright cannot download
+Shared by the browser tests and ``benchmarks/bench_app.py``. Playwright cannot download
 browsers here; it drives the chromium that ``apt-get install chromium`` provides.
 """
 
@@ -18,7 +18,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the repository
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 

@@ -1,96 +1,30 @@
-"""Model parameters: names, defaults, allowed values, validated once at the boundary.
+"""The model's configuration: every parameter, per-nation overrides, and how they are
+written (``KEY=VALUE``, ``ISO3.field=VALUE``), validated once at the boundary.
 
 Every parameter is a plain keyword with a default. The same names are used by the
 model (``CoalitionModel(**params)``), scenario files, the CLI's ``--set``, the app and
-sweep files. US-policy parameters (``us_level``, ...) are declared by the policy
-classes in :mod:`agents.policies` and merged in here, so a new policy adds its own.
+sweep files, and all of them come through this module: :func:`parse_assignments`
+reads ``KEY=VALUE`` lines, :func:`split_key` is the one reading of ``ISO3.field``,
+:func:`spec_for` finds the declaration that checks a value, and
+:meth:`ModelConfig.from_layers` merges layers of overrides (later wins) over the
+defaults. US-policy parameters (``us_level``, ...) are declared by the policies in
+:mod:`model.policies` and merged in here, so a new policy adds its own.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from model.errors import CoalitionError, ParameterError
+from model.param import Param
+from model.policies import policy_names, policy_params
 
-class CoalitionError(ValueError):
-    """Base class of every bad-input error: one message naming field, value, allowed."""
-
-
-class ParameterError(CoalitionError):
-    """A model or per-nation parameter is unknown, of the wrong type or out of range."""
-
-
-@dataclass(frozen=True)
-class Param:
-    """One parameter: its default, type, allowed values and meaning."""
-
-    name: str
-    default: Any
-    kind: type
-    doc: str
-    low: float | None = None
-    high: float | None = None
-    low_open: bool = False
-    choices: tuple[str, ...] | None = None
-    nullable: bool = False
-    group: str = "model"
-
-    def allowed(self) -> str:
-        if self.kind is bool:
-            return "true or false"
-        if self.choices is not None:
-            return "one of " + ", ".join(self.choices)
-        kind = "a whole number" if self.kind is int else "a number"
-        rng = ""
-        if self.low is not None and self.high is not None:
-            rng = f" from {self.low:g}{' (exclusive)' if self.low_open else ''} to {self.high:g}"
-        elif self.low is not None:
-            rng = f" {'above' if self.low_open else 'at least'} {self.low:g}"
-        return kind + rng + (" (or none)" if self.nullable else "")
-
-    def validate(self, value: Any, where: str = "") -> Any:
-        """Return ``value`` coerced to the parameter's type, or raise ParameterError."""
-        label = f"{where}{self.name}"
-
-        def bad(why: str = "") -> ParameterError:
-            return ParameterError(f"{label} = {value!r} is not allowed{why}: expected {self.allowed()}")
-
-        if value is None or (isinstance(value, str) and value.strip().lower() in ("none", "null")):
-            if self.nullable:
-                return None
-            raise bad()
-        if self.kind is bool:
-            if isinstance(value, bool):
-                return value
-            if isinstance(value, str) and value.strip().lower() in ("true", "false", "yes", "no", "on", "off", "1", "0"):
-                return value.strip().lower() in ("true", "yes", "on", "1")
-            raise bad()
-        if self.kind is str:
-            if not isinstance(value, str) or (self.choices is not None and value not in self.choices):
-                raise bad()
-            return value
-        if isinstance(value, bool):
-            raise bad()
-        if isinstance(value, str):
-            try:
-                value = float(value)
-            except ValueError:
-                raise bad() from None
-        if not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise bad()
-        if self.kind is int:
-            if float(value) != int(value):
-                raise bad()
-            value = int(value)
-        else:
-            value = float(value)
-        if self.low is not None and (value < self.low or (self.low_open and value == self.low)):
-            raise bad(" (out of range)")
-        if self.high is not None and value > self.high:
-            raise bad(" (out of range)")
-        return value
+__all__ = ["CoalitionError", "ParameterError", "Param", "MODEL_PARAMS", "NATION_PARAMS",
+           "all_params", "spec_for", "split_key", "parse_assignment", "parse_assignments",
+           "nest", "flatten", "ModelConfig"]
 
 
 def _p(name, default, kind, doc, **kw) -> Param:
@@ -176,30 +110,121 @@ MODEL_PARAMS: tuple[Param, ...] = (
        "(share of GDP)", low=1e-6, high=0.1, group="nations"),
 )
 
-# Fields a scenario or --set may give for one nation (ISO3.field=value).
+_MODEL_BY_NAME = {p.name: p for p in MODEL_PARAMS}
+
+
+def _per_nation(name: str) -> Param:
+    """A model parameter that can also be set for one nation: the same declaration."""
+    return replace(_MODEL_BY_NAME[name], default=None, nullable=False, group="per nation")
+
+
+# Fields a scenario or --set may give for one nation (ISO3.field=value). Where a model
+# parameter of the same name sets every nation's value, this is that declaration;
+# default None means "the nation's own value" (its data, or the model parameter).
 NATION_PARAMS: tuple[Param, ...] = (
-    _p("us_reliance", 0.0, float, "rho of this nation", low=-4.0, high=1.0),
-    _p("fair_share_weight", 0.5, float, "w of this nation", low=0.0, high=1.0),
-    _p("sucker_aversion", 0.3, float, "sucker aversion of this nation", low=0.0, high=0.95),
-    _p("exposure", 0.5, float, "theta of this nation", low=0.0, high=1.0),
-    _p("political_cost", 1.0, float, "phi of this nation", low=1e-9, high=1e12),
-    _p("contribution", 0.001, float, "starting contribution (share of GDP)", low=0.0, high=0.1),
-    _p("member", True, bool, "member of the coalition at the start"),
-    _p("gdp", 100.0, float, "GDP (USD bn)", low=0.001, high=1e6),
-    _p("core", False, bool, "a core nation: the coalition fractures if it leaves"),
+    _per_nation("us_reliance"),
+    _per_nation("fair_share_weight"),
+    _per_nation("sucker_aversion"),
+    _per_nation("exposure"),
+    _per_nation("political_cost"),
+    _p("contribution", None, float, "starting contribution (share of GDP)", low=0.0, high=0.1,
+       group="per nation"),
+    _p("member", None, bool, "member of the coalition at the start", group="per nation"),
+    _p("gdp", None, float, "GDP (USD bn)", low=0.001, high=1e6, group="per nation"),
+    _p("core", None, bool, "a core nation: the coalition fractures if it leaves",
+       group="per nation"),
 )
 NATION_PARAM_BY_NAME = {p.name: p for p in NATION_PARAMS}
 
 
 def all_params() -> dict[str, Param]:
     """Model parameters plus every registered US policy's own."""
-    from agents.policies import policy_params, policy_names
-
-    out = {p.name: p for p in MODEL_PARAMS}
-    out["us_policy"] = Param("us_policy", "steadfast", str, out["us_policy"].doc,
-                             choices=tuple(policy_names()), group="us")
+    out = dict(_MODEL_BY_NAME)
+    out["us_policy"] = replace(out["us_policy"], choices=tuple(policy_names()))
     for p in policy_params():
         out[p.name] = p
+    return out
+
+
+def _unknown(name: str, allowed: Iterable[str], what: str = "parameter") -> ParameterError:
+    allowed = sorted(allowed)
+    close = difflib.get_close_matches(name, allowed, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return ParameterError(f"unknown {what} {name!r}: {hint}allowed are {', '.join(allowed)}")
+
+
+def split_key(key: str) -> tuple[str | None, str]:
+    """``"DEU.us_reliance"`` -> ``("DEU", "us_reliance")``; ``"us_level"`` -> ``(None, "us_level")``.
+
+    The one reading of the ``ISO3.field`` notation (nation codes are upper-cased).
+    """
+    key = key.strip()
+    if "." in key:
+        code, name = key.split(".", 1)
+        return code.strip().upper(), name.strip()
+    return None, key
+
+
+def spec_for(key: str) -> Param:
+    """The declaration that checks ``key`` (a model parameter or ``ISO3.field``)."""
+    code, name = split_key(key)
+    if code is not None:
+        if name not in NATION_PARAM_BY_NAME:
+            raise _unknown(f"{code}.{name}", (f"{code}.{n}" for n in NATION_PARAM_BY_NAME),
+                           "nation parameter")
+        return NATION_PARAM_BY_NAME[name]
+    spec = all_params()
+    if name not in spec:
+        raise _unknown(name, spec)
+    return spec[name]
+
+
+def validate(key: str, value: Any) -> Any:
+    """``value`` checked and coerced by :func:`spec_for` ``(key)``; errors name the key."""
+    code, _ = split_key(key)
+    return spec_for(key).validate(value, where=f"{code}." if code else "")
+
+
+def parse_assignment(text: str) -> tuple[str, str]:
+    """``"KEY=VALUE"`` or ``"ISO3.field=VALUE"`` -> (key, value text), not yet validated."""
+    if "=" not in text:
+        raise ParameterError(f"setting {text.strip()!r} is not allowed: expected KEY=VALUE or "
+                             "ISO3.FIELD=VALUE")
+    key, value = text.split("=", 1)
+    code, name = split_key(key)
+    return (f"{code}.{name}" if code else name), value.strip()
+
+
+def parse_assignments(lines: Iterable[str]) -> dict[str, str]:
+    """``KEY=VALUE`` lines (blank lines and ``#`` comments skipped) as one flat layer."""
+    out: dict[str, str] = {}
+    for line in lines:
+        if line.strip() and not line.lstrip().startswith("#"):
+            key, value = parse_assignment(line)
+            out[key] = value
+    return out
+
+
+def nest(flat: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """A flat layer -> (model parameters, ``{ISO3: {field: value}}``)."""
+    params: dict[str, Any] = {}
+    nations: dict[str, dict[str, Any]] = {}
+    for key, value in flat.items():
+        code, name = split_key(key)
+        if code is None:
+            params[name] = value
+        else:
+            nations.setdefault(code, {})[name] = value
+    return params, nations
+
+
+def flatten(params: Mapping[str, Any] | None = None,
+            nations: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """(model parameters, ``{ISO3: {field: value}}``) -> one flat layer."""
+    out = dict(params or {})
+    for code, fields_ in (nations or {}).items():
+        for name, value in fields_.items():
+            out[f"{code.upper()}.{name}"] = value
     return out
 
 
@@ -208,7 +233,7 @@ class ModelConfig:
     """The validated parameters of one model: ``values`` holds every parameter.
 
     ``nation_params`` maps ISO3 (or ``N01``.. for identical nations) to per-nation
-    overrides. Build it with :meth:`from_inputs`, which applies and checks the layers.
+    overrides. Build it with :meth:`from_layers`, which applies and checks the layers.
     """
 
     values: Mapping[str, Any]
@@ -222,40 +247,25 @@ class ModelConfig:
             raise AttributeError(name) from None
 
     @classmethod
-    def from_inputs(cls, *layers: Mapping[str, Any], nation_layers=(), scenario="custom") -> ModelConfig:
-        """Merge parameter layers (later wins) over the defaults and validate each value."""
+    def from_layers(cls, *layers: Mapping[str, Any], scenario: str = "custom") -> ModelConfig:
+        """Merge flat layers of overrides (later wins) over the defaults, validating each.
+
+        A layer maps a parameter name or ``ISO3.field`` to a value (the value may be
+        text, as ``--set`` gives it); see :func:`flatten` for nested per-nation input.
+        """
         spec = all_params()
         values = {name: p.default for name, p in spec.items()}
+        nations: dict[str, dict[str, Any]] = {}
         for layer in layers:
-            for name, value in layer.items():
-                if name not in spec:
-                    raise ParameterError(
-                        f"unknown parameter {name!r}: allowed are {', '.join(sorted(spec))}")
-                values[name] = spec[name].validate(value)
+            for key, value in layer.items():
+                code, name = split_key(key)
+                checked = validate(key, value)
+                if code is None:
+                    values[name] = checked
+                else:
+                    nations.setdefault(code, {})[name] = checked
         if values["pledge_floor"] > values["max_contribution"]:
             raise ParameterError(
                 f"pledge_floor = {values['pledge_floor']!r} is not allowed: expected at most "
                 f"max_contribution = {values['max_contribution']!r}")
-        nations: dict[str, dict[str, Any]] = {}
-        for layer in nation_layers:
-            for code, overrides in layer.items():
-                for fname, value in overrides.items():
-                    if fname not in NATION_PARAM_BY_NAME:
-                        raise ParameterError(
-                            f"unknown nation parameter {code}.{fname}: allowed are "
-                            + ", ".join(sorted(NATION_PARAM_BY_NAME)))
-                    nations.setdefault(code, {})[fname] = NATION_PARAM_BY_NAME[fname].validate(
-                        value, where=f"{code}.")
         return cls(values=values, nation_params=nations, scenario=scenario)
-
-
-def split_assignment(text: str) -> tuple[str, str | None, str]:
-    """Parse ``KEY=VALUE`` or ``ISO3.field=VALUE`` (the CLI's --set)."""
-    if "=" not in text:
-        raise ParameterError(f"--set {text!r} is not allowed: expected KEY=VALUE or ISO3.FIELD=VALUE")
-    key, value = text.split("=", 1)
-    key = key.strip()
-    if "." in key:
-        code, fname = key.split(".", 1)
-        return fname.strip(), code.strip().upper(), value.strip()
-    return key, None, value.strip()

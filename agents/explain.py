@@ -6,16 +6,14 @@ response, and what moves it, in plain words. Used by ``Nation.explain()`` and th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import numpy as np
 
 from model import game as g
 from model.events import belief_words, pct
 
-if TYPE_CHECKING:
-    from agents.nation import Nation
 
-
-def explain_nation(nation: Nation) -> str:
+def explain_nation(nation) -> str:
+    """The text of ``Nation.explain()`` for a :class:`agents.nation.Nation`."""
     model = nation.model
     now = nation.contribution
     best = nation.best_response()
@@ -51,7 +49,8 @@ def explain_nation(nation: Nation) -> str:
     gain = nation.switch_gain()
     penalty = float((model.world.exit_penalty if nation.member else model.world.join_penalty)[0, 0])
     verb = "Leaving" if nation.member else "Joining"
+    switches = bool(g.wants_to_switch(np.array(nation.member), np.array(penalty * nation.gdp - gain)))
     lines.append(f"{verb} (with the others re-optimising) would change its payoff by "
                  f"{gain:+.3f} bn a year against a penalty of {penalty * nation.gdp:.3f} bn: "
-                 + ("it would switch." if gain > penalty * nation.gdp else "it stays where it is."))
+                 + ("it would switch." if switches else "it stays where it is."))
     return "\n".join(lines)

@@ -1,6 +1,6 @@
 """Benchmark: one baseline run of 100 rounds through the Mesa model.
 
-    python experiments/bench_model.py [--repeat 5] [--profile]
+    python -m benchmarks.bench_model [--repeat 5] [--profile]
 
 Prints the wall time of a full run (membership counterfactuals included: every round
 solves the equilibrium of all N + 1 coalitions) and, with --profile, where it goes.
@@ -14,7 +14,7 @@ import pstats
 import statistics
 import time
 
-from model import CoalitionModel
+from agents.coalition_model import CoalitionModel
 
 
 def one_run(scenario: str, rounds: int) -> float:

@@ -1,7 +1,7 @@
 """The Mesa model: a coalition of nation agents, the US and the adversary.
 
 ``CoalitionModel(scenario="baseline", rng=42, us_policy="isolationist")``: every model
-parameter is a keyword with a default (see :mod:`model.params`), layered over the
+parameter is a keyword with a default (see :mod:`model.config`), layered over the
 scenario's. The state lives in arrays (one run, B = 1) that the agents view; a round
 is :func:`model.rounds.play_round`, the same function the sweep engine runs for many
 runs at once.
@@ -12,31 +12,23 @@ from __future__ import annotations
 from typing import Any
 
 import mesa
-import numpy as np
 
 from agents.nation import Nation
 from agents.united_states import Adversary, UnitedStates
 from model import game as g
+from model.config import flatten
+from model.errors import ParameterError
 from model.events import describe_round, verdict_reason
+from model.outcomes import summarize
 from model.rounds import draw_round, finished, play_round, true_deterrence
 from model.scenarios import load_scenario
-from model.outcomes import summarize
+from model.series import SERIES
 from model.state import VERDICT_NAMES, build_world
 
 
-def burden_gdp_rank_correlation(model: CoalitionModel) -> float:
-    """Spearman rank correlation of burden (share of GDP) and GDP among members.
-
-    Positive: the great carry more than the small (Olson & Zeckhauser 1966). Where it
-    is undefined (fewer than three members, or all GDPs or all burdens equal) it is 0.
-    """
-    from scipy.stats import spearmanr
-
-    st, gdp = model.state, model.world.game.gdp[0]
-    m = st.member[0]
-    if m.sum() < 3 or np.ptp(st.contribution[0, m]) == 0 or np.ptp(gdp[m]) == 0:
-        return 0.0
-    return float(spearmanr(gdp[m], st.contribution[0, m]).statistic)
+def _reporter(fn):
+    """A DataCollector reporter for one series of :data:`model.series.SERIES`."""
+    return lambda m: fn(m.world, m.state)[0].item()
 
 
 class CoalitionModel(mesa.Model):
@@ -57,7 +49,7 @@ class CoalitionModel(mesa.Model):
         self.seed = rng if isinstance(rng, int) and not isinstance(rng, bool) else None
         # (Mesa's own ``self.scenario`` is a different thing: ours is the preset.)
         self.preset = load_scenario(scenario)
-        self.config = self.preset.config(parameters, nation_params)
+        self.config = self.preset.config(flatten(parameters, nation_params))
         self.world, self.state, self.nations, self.calibration = build_world(self.config)
         self.round = 0
         self.events: list[str] = []
@@ -67,19 +59,10 @@ class CoalitionModel(mesa.Model):
         self.united_states = UnitedStates(self, self.config.us_policy)
         self.adversary = Adversary(self)
 
+        reporters = {name: _reporter(fn) for name, (_, fn) in SERIES.items()}
+        reporters["verdict"] = lambda m: m.verdict  # a word, for readers of the frame
         self.datacollector = mesa.DataCollector(
-            model_reporters={
-                "round": "round",
-                "coalition_size": lambda m: int(m.state.member.sum()),
-                "european_effort_bn": lambda m: m.european_effort,
-                "us_effort_bn": lambda m: float(m.state.us_effort[0, 0]),
-                "us_level": lambda m: float(m.state.us_level[0, 0]),
-                "deterrence": lambda m: m.deterrence,
-                "us_share": lambda m: float(m.state.us_effort[0, 0])
-                / max(m.european_effort + float(m.state.us_effort[0, 0]), 1e-12),
-                "burden_gdp_rank_correlation": burden_gdp_rank_correlation,
-                "verdict": lambda m: m.verdict,
-            },
+            model_reporters=reporters,
             agenttype_reporters={Nation: {
                 "iso3": "iso3",
                 "contribution": "contribution",
@@ -106,8 +89,6 @@ class CoalitionModel(mesa.Model):
     def run(self, rounds: int = 100) -> dict[str, Any]:
         """Play up to ``rounds`` rounds (fewer if a verdict stops the run); the summary."""
         if not isinstance(rounds, int) or isinstance(rounds, bool) or rounds < 0:
-            from model.params import ParameterError
-
             raise ParameterError(f"rounds = {rounds!r} is not allowed: expected a whole number "
                                  "at least 0")
         for _ in range(rounds):
@@ -126,7 +107,7 @@ class CoalitionModel(mesa.Model):
 
     @property
     def european_effort(self) -> float:
-        return float((self.state.contribution * self.world.game.gdp).sum())
+        return float(g.european_effort(self.world.game, self.state.contribution)[0, 0])
 
     @property
     def deterrence(self) -> float:

@@ -1,6 +1,6 @@
 """Benchmark the running app in a real browser: first render and Step latency.
 
-    python -m viz.bench_app [--steps 30] [--port 8790]
+    python -m benchmarks.bench_app [--steps 30] [--port 8790]
 
 Starts ``coalition app`` on a free port, opens it in Debian's chromium (Playwright),
 and prints the time from navigation to the first rendered banner ("Round 0", for the
@@ -17,7 +17,7 @@ import statistics
 import sys
 import time
 
-from viz.browser import CHROMIUM_ARGS, app_server, chromium, free_port
+from tests.helpers.browser import CHROMIUM_ARGS, app_server, chromium, free_port
 
 # Click Step and resolve with the ms until the banner's headline shows a new round.
 CLICK_TO_BANNER = """

