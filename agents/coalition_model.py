@@ -20,15 +20,16 @@ from model.config import flatten
 from model.errors import ParameterError
 from model.events import describe_round, verdict_reason
 from model.outcomes import summarize
-from model.rounds import draw_round, finished, play_round, true_deterrence
+from model.rounds import (draw_round, event_stream, finished, play_round, round_game,
+                          true_deterrence)
 from model.scenarios import load_scenario
-from model.series import SERIES
+from model.series import SERIES, series_values
 from model.state import VERDICT_NAMES, build_world
 
 
-def _reporter(fn):
+def _reporter(name: str):
     """A DataCollector reporter for one series of :data:`model.series.SERIES`."""
-    return lambda m: fn(m.world, m.state)[0].item()
+    return lambda m: m.series_now()[name][0].item()
 
 
 class CoalitionModel(mesa.Model):
@@ -52,6 +53,7 @@ class CoalitionModel(mesa.Model):
         self.config = self.preset.config(flatten(parameters, nation_params))
         self.world, self.state, self.nations, self.calibration = build_world(self.config)
         self.round = 0
+        self.event_rng = event_stream(self.rng)  # the ceasefire's draws (model.rounds)
         self.events: list[str] = []
         self.running = True
 
@@ -59,7 +61,7 @@ class CoalitionModel(mesa.Model):
         self.united_states = UnitedStates(self, self.config.us_policy)
         self.adversary = Adversary(self)
 
-        reporters = {name: _reporter(fn) for name, (_, fn) in SERIES.items()}
+        reporters = {name: _reporter(name) for name in SERIES}
         reporters["verdict"] = lambda m: m.verdict  # a word, for readers of the frame
         self.datacollector = mesa.DataCollector(
             model_reporters=reporters,
@@ -75,9 +77,10 @@ class CoalitionModel(mesa.Model):
 
     # ------------------------------------------------------------------ the round
     def step(self) -> None:
-        """One round: US, adversary, expectations, contributions, membership, record."""
+        """One round: US, adversary, learning, defence and off-budget money, the EU Council,
+        contributions, membership, record (:func:`model.rounds.play_round`)."""
         before = self.state
-        uniforms = draw_round([self.rng], self.nations.n)
+        uniforms = draw_round([self.rng], self.nations.n, [self.event_rng])
         self.state = play_round(self.world, before, uniforms)
         self.round = int(self.state.round[0, 0])
         self.adversary.record(self.round, int(self.state.probe_target[0, 0]))
@@ -99,20 +102,29 @@ class CoalitionModel(mesa.Model):
 
     # ------------------------------------------------------------------ readings
     def current_game(self) -> g.Game:
-        """The game as it stands this round (exposure includes the rally effect)."""
+        """The game as it stands this round: the rally effect on exposure, this round's own
+        defence, EU aid and off-budget money."""
         cached = getattr(self, "_current", None)
         if cached is None or cached[0] is not self.state:  # a new round, a new state
-            cached = self._current = (self.state, g.with_rally(self.world.game, self.state.rally))
+            cached = self._current = (self.state, round_game(self.world, self.state))
+        return cached[1]
+
+    def series_now(self) -> dict:
+        """This round's values of every series (:func:`model.series.series_values`)."""
+        cached = getattr(self, "_series", None)
+        if cached is None or cached[0] is not self.state:
+            cached = self._series = (self.state, series_values(self.world, self.state))
         return cached[1]
 
     @property
     def european_effort(self) -> float:
-        return float(g.european_effort(self.world.game, self.state.contribution)[0, 0])
+        """European aid to Ukraine this round (bilateral, EU-level, off-budget), EUR bn a year."""
+        return float(g.aid_effort(self.current_game(), self.state.contribution)[0, 0])
 
     @property
     def deterrence(self) -> float:
         """The deterrence the adversary faces (scenario rho, actual US effort)."""
-        return float(true_deterrence(self.world, self.state.contribution, self.state.us_effort)[0, 0])
+        return float(true_deterrence(self.world, self.state)[0, 0])
 
     @property
     def verdict(self) -> str:
@@ -120,7 +132,7 @@ class CoalitionModel(mesa.Model):
 
     @property
     def reason(self) -> str:
-        return verdict_reason(self.world, self.state, self.nations.name)
+        return verdict_reason(self.world, self.state, self.nations.name, self.current_game())
 
     def nation(self, iso3: str) -> Nation:
         return self.nation_agents[self.nations.index(iso3)]

@@ -29,22 +29,23 @@ SENSITIVITY_OUTPUTS = ("fractured", "european_effort_end_bn")
 
 def load_sweep(outdir: str | Path) -> tuple[Experiment, pd.DataFrame]:
     """The experiment (from the folder's copy of its file) and the run table."""
-    from experiments.design import _parse
     import hashlib
-    import tomllib
+
+    from experiments.design import parse_experiment
+    from model.files import read_toml
 
     outdir = Path(outdir)
     manifest = read_manifest(outdir)
     if manifest is None:
         raise StoreError(f"{outdir} is not a sweep folder (no manifest.json)")
     path = outdir / "experiment.toml"
-    text = path.read_text()
+    raw, text, data = read_toml(path, "the sweep's copy of its experiment file")
     try:
-        experiment = _parse(Path(manifest.get("experiment_file", path)), text,
-                            hashlib.sha256(text.encode()).hexdigest(), tomllib.loads(text))
+        experiment = parse_experiment(Path(manifest["experiment_file"]), text,
+                                      hashlib.sha256(raw).hexdigest(), data, force=True)
     except ExperimentError as exc:
         raise StoreError(f"{path}: {exc}") from None
-    experiment = _with_name(experiment, manifest.get("experiment_name", experiment.name))
+    experiment = _with_name(experiment, manifest["experiment_name"])
     return experiment, load_runs(outdir)
 
 

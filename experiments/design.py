@@ -44,7 +44,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,7 +52,8 @@ import numpy as np
 
 from model.config import nest, spec_for, split_key
 from model.errors import CoalitionError
-from model.param import Param
+from model.files import read_toml
+from model.param import MAX_ROUNDS, Param, check_bool, check_text, check_whole
 
 EXPERIMENTS_DIR = Path(__file__).resolve().parent
 KINDS = ("phase", "tipping", "tournament", "sensitivity", "table")
@@ -65,6 +65,14 @@ FACTOR_KEYS = ("values", "low", "high", "steps")
 OUTPUT_KEYS = ("series",)
 ANALYSIS_KEYS = ("x", "y", "group", "outputs")
 SEED_MASK = (1 << 63) - 1  # seeds fit a signed 64-bit Parquet column
+# Upper limits, each named in its message. Design points are all built and checked
+# before a run starts, so their number is bounded by memory: a hard limit. A sweep of
+# more runs than MAX_RUNS is possible on a cluster, so --force lifts that one.
+MAX_POINTS = 1_000_000
+MAX_REPLICATES = 100_000
+MAX_RUNS = 1_000_000
+MAX_CHUNK = 100_000
+MAX_LEVELS = 1_000
 
 
 class ExperimentError(CoalitionError):
@@ -198,19 +206,20 @@ def resolve_path(name: str | Path) -> Path:
                           f"file or one of {known}")
 
 
-def load_experiment(name: str | Path) -> Experiment:
-    """Read, check and expand an experiment file (a path or a shipped name)."""
+def load_experiment(name: str | Path, force: bool = False) -> Experiment:
+    """Read, check and expand an experiment file (a path or a shipped name).
+
+    ``force`` lifts the limit on the number of runs (:data:`MAX_RUNS`), not the others.
+    """
     path = resolve_path(name)
-    raw = path.read_bytes()
+    raw, text, data = read_toml(path, "experiment file")
+    return parse_experiment(path, text, hashlib.sha256(raw).hexdigest(), data, force)
+
+
+def parse_experiment(path: Path, text: str, sha: str, data: dict, force: bool = False) -> Experiment:
+    """:func:`_parse`, every error naming the file."""
     try:
-        text = raw.decode()
-        data = tomllib.loads(text)
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ExperimentError(f"experiment file {path.name} is not valid TOML: {exc}") from None
-    try:
-        return _parse(path, text, hashlib.sha256(raw).hexdigest(), data)
-    except ExperimentError as exc:
-        raise ExperimentError(f"experiment file {path.name}: {exc}") from None
+        return _parse(path, text, sha, data, force)
     except CoalitionError as exc:
         raise ExperimentError(f"experiment file {path.name}: {exc}") from None
 
@@ -225,14 +234,12 @@ def _check_keys(table: Any, allowed: tuple[str, ...], where: str) -> dict:
     return table
 
 
-def _whole(data: dict, key: str, default: int | None, low: int, where: str = "") -> int:
+def _whole(data: dict, key: str, default: int | None, low: int, where: str = "",
+           high: int | None = None, limit: str = "") -> int:
     value = data.get(key, default)
     if value is None:
         raise ExperimentError(f"{where}{key} is missing: expected a whole number at least {low}")
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ExperimentError(f"{where}{key} = {value!r} is not allowed: expected a whole "
-                              f"number at least {low}")
-    return value
+    return check_whole(value, f"{where}{key}", low, high, limit)
 
 
 def _check(name: str, value: Any, where: str = "") -> Any:
@@ -265,14 +272,15 @@ def _factor(name: str, table: Any) -> Factor:
         raise ExperimentError(f"vary.{name}: the range low = {low:g} .. high = {high:g} is empty "
                               "or inverted: expected low < high")
     steps = table.get("steps")
-    if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int) or steps < 2):
-        raise ExperimentError(f"vary.{name}.steps = {steps!r} is not allowed: expected a whole "
-                              "number at least 2")
+    if steps is not None:
+        check_whole(steps, f"vary.{name}.steps", 2, MAX_POINTS, "design points are held in memory")
     return Factor(name, spec, low=low, high=high, steps=steps)
 
 
-def _parse(path: Path, text: str, sha: str, data: dict) -> Experiment:
+def _parse(path: Path, text: str, sha: str, data: dict, force: bool = False) -> Experiment:
     _check_keys(data, TOP_KEYS, "experiment")
+    title = check_text(data.get("title", path.stem), "title")
+    description = check_text(data.get("description", ""), "description")
     from model.scenarios import load_scenario
 
     scenario = data.get("scenario", "baseline")
@@ -282,9 +290,9 @@ def _parse(path: Path, text: str, sha: str, data: dict) -> Experiment:
         scenario = str((path.parent / scenario).resolve())
     sc = load_scenario(scenario)  # ScenarioError names the allowed scenarios
 
-    rounds = _whole(data, "rounds", 100, 0)
-    replicates = _whole(data, "replicates", 1, 1)
-    chunk_size = _whole(data, "chunk_size", 256, 1)
+    rounds = _whole(data, "rounds", 100, 0, high=MAX_ROUNDS, limit="a round is a year")
+    replicates = _whole(data, "replicates", 1, 1, high=MAX_REPLICATES)
+    chunk_size = _whole(data, "chunk_size", 256, 1, high=MAX_CHUNK)
     seed = _whole(data, "seed", None, 0)
 
     fixed: dict[str, Any] = {}
@@ -298,7 +306,7 @@ def _parse(path: Path, text: str, sha: str, data: dict) -> Experiment:
             fixed[f"{code}.{fname}" if code else fname] = _check(key, value)
 
     design = _check_keys(data.get("design", {}), DESIGN_KEYS, "design")
-    method = design.get("method", "grid")
+    method = check_text(design.get("method", "grid"), "design.method")
     if method not in METHODS:
         raise ExperimentError(f"design.method = {method!r} is not allowed: expected one of "
                               + ", ".join(METHODS))
@@ -308,9 +316,10 @@ def _parse(path: Path, text: str, sha: str, data: dict) -> Experiment:
     factors = tuple(_factor(name, table) for name, table in vary.items())
     samples = design.get("samples")
     levels = design.get("levels", 4)
-    second_order = bool(design.get("second_order", False))
+    second_order = check_bool(design.get("second_order", False), "design.second_order")
     if method != "grid":
-        samples = _whole(design, "samples", None, 1, "design.")
+        samples = _whole(design, "samples", None, 1, "design.", MAX_POINTS,
+                         "design points are held in memory")
         if method in ("sobol", "morris"):
             if any(not f.is_range for f in factors) or not factors:
                 raise ExperimentError(f"design.method = {method!r} needs a range (low, high) "
@@ -318,7 +327,7 @@ def _parse(path: Path, text: str, sha: str, data: dict) -> Experiment:
             if method == "sobol" and samples & (samples - 1):
                 raise ExperimentError(f"design.samples = {samples} is not allowed for sobol: "
                                       "expected a power of 2")
-        levels = _whole(design, "levels", 4, 2, "design.")
+        levels = _whole(design, "levels", 4, 2, "design.", MAX_LEVELS)
     else:
         for f in factors:
             if f.is_range and f.steps is None:
@@ -326,16 +335,25 @@ def _parse(path: Path, text: str, sha: str, data: dict) -> Experiment:
                                       "(a whole number at least 2) or values")
 
     outputs = _check_keys(data.get("outputs", {}), OUTPUT_KEYS, "outputs")
+    series = check_bool(outputs.get("series", False), "outputs.series")
     analysis = _check_keys(data.get("analysis", {}), ANALYSIS_KEYS, "analysis")
     names = [f.name for f in factors]
     for key in ("x", "y", "group"):
         if key in analysis and analysis[key] not in names:
             raise ExperimentError(f"analysis.{key} = {analysis[key]!r} is not allowed: expected "
                                   "a varied parameter (" + ", ".join(names) + ")")
-    kind = data.get("kind") or infer_kind(method, factors)
+    kind = check_text(data["kind"], "kind") if "kind" in data else infer_kind(method, factors)
     if kind not in KINDS:
         raise ExperimentError(f"kind = {kind!r} is not allowed: expected one of " + ", ".join(KINDS))
 
+    size = design_size(factors, method, samples, second_order)
+    if size > MAX_POINTS:
+        raise ExperimentError(f"the design has {size:,} points: the limit is {MAX_POINTS:,} "
+                              "(design points are held in memory); use fewer steps or samples")
+    if size * replicates > MAX_RUNS and not force:
+        raise ExperimentError(f"the sweep has {size * replicates:,} runs ({size:,} points x "
+                              f"{replicates:,} replicates): the limit is {MAX_RUNS:,}; add "
+                              "--force if you mean it")
     points = tuple(design_points(factors, method, samples, levels, second_order, seed))
     for point in points:  # every point through the model's own checks, before any run
         sc.config(fixed, point)
@@ -343,11 +361,11 @@ def _parse(path: Path, text: str, sha: str, data: dict) -> Experiment:
 
     return Experiment(
         name=path.stem, path=str(path.resolve()), text=text, sha256=sha,
-        title=str(data.get("title", path.stem)), description=str(data.get("description", "")).strip(),
+        title=title, description=description.strip(),
         kind=kind, scenario=scenario, seed=seed, rounds=rounds, replicates=replicates,
         chunk_size=chunk_size, method=method, samples=samples, levels=levels,
         second_order=second_order, fixed=fixed, factors=factors,
-        points=points, series=bool(outputs.get("series", False)), analysis=dict(analysis))
+        points=points, series=series, analysis=dict(analysis))
 
 
 def _check_nation_codes(sc, fixed: dict[str, Any], points) -> None:
@@ -372,6 +390,18 @@ def infer_kind(method: str, factors: tuple[Factor, ...]) -> str:
     if len(ranged) == 1:
         return "tipping"
     return "table"
+
+
+def design_size(factors: tuple[Factor, ...], method: str, samples: int | None,
+                second_order: bool) -> int:
+    """How many points :func:`design_points` makes, counted without making them."""
+    listed = math.prod(len(f.values) for f in factors if not f.is_range)
+    ranged = [f for f in factors if f.is_range]
+    if method == "grid":
+        return listed * math.prod(f.steps for f in ranged)
+    k = len(ranged)
+    per = {"lhs": 1, "sobol": 2 * k + 2 if second_order else k + 2, "morris": k + 1}[method]
+    return listed * samples * per
 
 
 def design_points(factors: tuple[Factor, ...], method: str, samples: int | None, levels: int,

@@ -30,7 +30,7 @@ from experiments.design import RunSpec
 from model.config import all_params, split_key
 from model.data import NationTable
 from model.outcomes import outcome_row, summarize
-from model.rounds import draw_round, finished, play_round
+from model.rounds import draw_round, event_stream, finished, play_round
 from model.scenarios import load_scenario
 from model.series import SERIES, series_values
 from model.state import CalibrationReport, State, World, build_world, stack, take
@@ -85,9 +85,10 @@ def run_vectorised(scenario: str, specs: list[RunSpec], rounds: int, series: boo
         state = state.copy()
         runs = np.array([s.run for s in group])
         rngs = [np.random.default_rng(s.seed) for s in group]
+        events = [event_stream(r) for r in rngs]
         if series:
             blocks.append(series_rows(world, state, runs))
-        state = _play(world, state, rngs, n, rounds, lane or lane_width(n),
+        state = _play(world, state, rngs, events, n, rounds, lane or lane_width(n),
                       blocks if series else None, runs)
         for j, (k, spec) in enumerate(zip(members, group)):
             b = built[spec.point]
@@ -96,7 +97,7 @@ def run_vectorised(scenario: str, specs: list[RunSpec], rounds: int, series: boo
     return rows, blocks
 
 
-def _play(world: World, state: State, rngs: list, n: int, rounds: int, lane: int,
+def _play(world: World, state: State, rngs: list, events: list, n: int, rounds: int, lane: int,
           blocks: list | None, runs: np.ndarray) -> State:
     """Advance the active runs round by round, ``lane`` runs per call; freeze finished ones."""
     names = [f.name for f in fields(State)]
@@ -108,7 +109,7 @@ def _play(world: World, state: State, rngs: list, n: int, rounds: int, lane: int
         for lo in range(0, idx.size, lane):
             sel = idx[lo:lo + lane]
             w, s = take(world, sel), take(state, sel)
-            new = play_round(w, s, draw_round([rngs[i] for i in sel], n))
+            new = play_round(w, s, draw_round([rngs[i] for i in sel], n, [events[i] for i in sel]))
             for name in names:
                 getattr(state, name)[sel] = getattr(new, name)
             active[sel] = ~finished(w, new)

@@ -26,7 +26,7 @@ FORMATS = ("png", "svg")
 
 
 OUTPUT_LABELS = {"fractured": "share of runs fractured",
-                 "european_effort_end_bn": "European effort at the end (USD bn)"}
+                 "european_effort_end_bn": "European aid at the end (EUR bn a year)"}
 
 
 def _label(name: str) -> str:
@@ -95,7 +95,7 @@ def tournament_figure(outdir: str | Path, runs=None, experiment: Experiment | No
     cols = ["rank", "runs", "converged", "fractured", "unresolved", "coalition_size_end",
             "european_effort_end_bn", "deterrence_end"]
     heads = ["rank", "runs", "converged", "fractured", "unresolved", "members\n(end)",
-             "European effort\n(USD bn, end)", "deterrence\n(end)"]
+             "European aid\n(EUR bn, end)", "deterrence\n(end)"]
     cells = []
     for _, row in table[cols].iterrows():
         cells.append([f"{int(row['rank'])}", f"{int(row['runs'])}", f"{row['converged']:.0%}",

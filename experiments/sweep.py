@@ -24,7 +24,7 @@ import pyarrow as pa
 from experiments.design import Experiment, ExperimentError, RunSpec, load_experiment
 from experiments.engine import ENGINES, run_specs
 from experiments.executors import make_executor
-from experiments.store import SweepStore, check_folder
+from experiments.store import StoreError, SweepStore, check_folder
 from model.config import all_params, split_key
 from model.outcomes import OUTCOME_COLUMNS
 from model.series import SERIES
@@ -87,39 +87,72 @@ def default_out(experiment: Experiment) -> Path:
     return Path("sweeps") / experiment.name
 
 
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a sweep; the message says how far it got and how to resume."""
+
+
+def resume_command(file: str | Path, out: str | Path | None) -> str:
+    return f"coalition sweep {file}" + (f" --out {out}" if out is not None else "") + " --resume"
+
+
 def run_sweep(file: str | Path, out: str | Path | None = None, workers: int = 1,
               scheduler: str | None = None, resume: bool = False, engine: str = "vectorised",
-              progress: bool = True, lane: int | None = None) -> dict[str, Any]:
-    """Run (or resume) the sweep an experiment file describes; a short report."""
+              progress: bool = True, lane: int | None = None, force: bool = False,
+              notes=None) -> dict[str, Any]:
+    """Run (or resume) the sweep an experiment file describes; a short report.
+
+    ``force`` lifts the limit on the number of runs; ``notes(line)`` is told what a
+    resume found damaged and redoes. Ctrl-C at any point raises :class:`SweepInterrupted`
+    with the command that continues the sweep.
+    """
+    try:
+        return _run_sweep(file, out, workers, scheduler, resume, engine, progress, lane, force,
+                          notes or (lambda line: None))
+    except SweepInterrupted:
+        raise
+    except KeyboardInterrupt:
+        raise SweepInterrupted(f"interrupted; continue with: {resume_command(file, out)}") from None
+
+
+def _run_sweep(file, out, workers, scheduler, resume, engine, progress, lane, force, notes):
     if engine not in ENGINES:
         raise ExperimentError(f"--engine {engine!r} is not allowed: expected one of "
                               + ", ".join(ENGINES))
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ExperimentError(f"--workers {workers!r} is not allowed: expected a whole number "
                               "at least 1")
-    experiment = load_experiment(file)
+    experiment = load_experiment(file, force=force)
     outdir = Path(out) if out is not None else default_out(experiment)
     check_folder(outdir, experiment, engine, resume)  # before any executor starts
-    with make_executor(workers, scheduler) as (executor, description, parallel):
-        store = SweepStore(outdir, experiment, engine, description, resume)
-        pending = store.pending_chunks()
-        schema = run_schema(experiment)
-        done_runs = experiment.runs - sum(len(experiment.chunk_range(c)) for c in pending)
-        bar = _bar(experiment.runs, done_runs, progress, description)
-        start = time.perf_counter()
-        try:
-            _drive(executor, store, experiment, pending, engine, schema, 2 * parallel, bar, lane)
-        except BrokenProcessPool:
-            raise ExperimentError("a worker process died; the chunks written so far are kept: "
-                                  "run again with --resume") from None
-        except KeyboardInterrupt:
-            raise ExperimentError(f"interrupted: {len(store.done_chunks())} of "
-                                  f"{experiment.chunks} chunks are in {outdir}; continue with "
-                                  "--resume") from None
-        finally:
-            if bar is not None:
-                bar.close()
-            store.finish()
+    store = None
+    try:
+        with make_executor(workers, scheduler) as (executor, description, parallel):
+            store = SweepStore(outdir, experiment, engine, description, resume)
+            for line in store.notes:
+                notes(line)
+            pending = store.pending_chunks()
+            schema = run_schema(experiment)
+            done_runs = experiment.runs - sum(len(experiment.chunk_range(c)) for c in pending)
+            bar = _bar(experiment.runs, done_runs, progress, description)
+            start = time.perf_counter()
+            try:
+                _drive(executor, store, experiment, pending, engine, schema, 2 * parallel, bar,
+                       lane)
+            finally:
+                if bar is not None:
+                    bar.close()
+                store.finish()
+    except BrokenProcessPool:
+        raise ExperimentError("a worker process died; the chunks written so far are kept: "
+                              "run again with --resume") from None
+    except OSError as exc:
+        raise StoreError(f"cannot write to {outdir} ({exc.strerror or exc}); the chunks written "
+                         f"so far are kept: {resume_command(file, outdir)}") from None
+    except KeyboardInterrupt:
+        done = (f": {len(store.done_chunks())} of {experiment.chunks} chunks are in {outdir}"
+                if store else "")
+        raise SweepInterrupted(f"interrupted{done}; continue with: "
+                               f"{resume_command(file, outdir)}") from None
     elapsed = time.perf_counter() - start
     ran = experiment.runs - done_runs
     return {"out": str(outdir), "runs": experiment.runs, "ran": ran, "seconds": elapsed,

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from model.conditions import strategy_names
 from model.errors import CoalitionError, ParameterError
 from model.param import Param
 from model.policies import policy_names, policy_params
@@ -31,41 +32,123 @@ def _p(name, default, kind, doc, **kw) -> Param:
     return Param(name, default, kind, doc, **kw)
 
 
+ABSORBED_BY_PHI = ("absorbed by the calibration: the political cost phi of every nation is solved "
+                   "so that observed aid is its best response, and phi scales with this "
+                   "parameter, so no decision changes (it still scales the utility levels "
+                   "shown, and the adversary's targeting)")
+
 MODEL_PARAMS: tuple[Param, ...] = (
     # --- the United States
     _p("us_policy", "steadfast", str, "US behaviour policy (see `coalition policies`)", group="us"),
-    # --- nations' beliefs and tastes (a value here sets every nation's)
-    _p("us_reliance", None, float, "rho: how nations see European and US effort combine "
-       "(< 0 complements, 0 Cobb-Douglas, 1 substitutes); none = each nation's own from seeds/",
-       low=-4.0, high=1.0, nullable=True, group="nations"),
+    _p("us_announces", -1, int, "round in which the US announces that it stops all effort "
+       "(-1: never); nations believe an announcement as announcement_credibility says",
+       low=-1, high=100000, group="us"),
+    # --- nations' beliefs about how European and US effort combine (pooled parameters)
+    _p("us_reliance", 0.0, float, "rho, the mean belief of how European and US effort combine "
+       "in deterrence: below 0 they are complements (European effort is weak without the "
+       "US), 0 Cobb-Douglas, 1 perfect substitutes (Europe can stand in for the US)",
+       low=-4.0, high=1.0, group="beliefs"),
+    _p("us_reliance_spread", 0.0, float, "spread (standard deviation) of nations' beliefs "
+       "rho around the mean; each nation's deviation is drawn by belief_draw",
+       low=0.0, high=3.0, group="beliefs"),
+    _p("us_reliance_frontline", 0.0, float, "shift of rho for frontline states (a land "
+       "border with Russia or Belarus)", low=-3.0, high=3.0, group="beliefs"),
+    _p("belief_draw", 0, int, "which draw of the nations' belief deviations (a plausible "
+       "world); 0, 1, 2, ... give different, reproducible draws", low=0, high=2**31 - 1,
+       group="beliefs"),
+    # --- what nations believe about the kind of US they face (Bayesian learning)
+    _p("prior_steadfast", 0.85, float, "prior weight on a steadfast US", low=0.0, high=1.0,
+       group="learning"),
+    _p("prior_transactional", 0.05, float, "prior weight on a transactional US (engaged only "
+       "while Europe meets its demand)", low=0.0, high=1.0, group="learning"),
+    _p("prior_erratic", 0.05, float, "prior weight on an erratic US (switches at random)",
+       low=0.0, high=1.0, group="learning"),
+    _p("prior_gone", 0.05, float, "prior weight on a US that has walked away",
+       low=0.0, high=1.0, group="learning"),
+    _p("belief_noise", 0.2, float, "how noisy nations take a US signal to be (standard "
+       "deviation of the observed commitment around what each kind of US would do)",
+       low=0.01, high=2.0, group="learning"),
+    _p("belief_hazard", 0.1, float, "chance per year that the kind of US changes (e.g. a new "
+       "administration): beliefs drift back towards the prior at this rate",
+       low=0.0, high=1.0, group="learning"),
+    _p("announcement_credibility", 1.0, float, "weight nations give a US announcement that "
+       "it stops (1: believed at once)", low=0.0, high=1.0, group="learning"),
+    # --- nations' tastes (a value here sets every nation's)
     _p("fair_share_weight", 0.5, float, "w: weight on the US burden (vs European peers') "
        "in a nation's fair-share reference", low=0.0, high=1.0, group="nations"),
-    _p("sucker_aversion", 0.3, float, "beta as a fraction of the nation's status-quo marginal "
-       "security value: dislike of paying above the fair reference", low=0.0, high=0.95,
-       group="nations"),
-    _p("exposure", None, float, "theta: threat exposure for every nation; none = from distance "
-       "and frontline (seeds/)", low=0.0, high=1.0, nullable=True, group="nations"),
-    _p("political_cost", None, float, "phi: convexity of the domestic cost for every nation; "
-       "none = calibrated so observed contributions are best responses", low=1e-9, high=1e12,
-       nullable=True, group="nations"),
-    _p("expectation_memory", 0.5, float, "mu: weight of the old belief when nations update "
-       "their expectation of US effort", low=0.0, high=0.99, group="nations"),
+    _p("sucker_aversion", 0.3, float, "how much a nation dislikes paying more than its fair "
+       "share (beta), as a fraction of what one more euro of European effort is worth to "
+       "it at the status quo", low=0.0, high=0.95, group="nations"),
+    _p("exposure", None, float, "theta: threat exposure for every nation; none = from "
+       "distance and frontline (seeds/)", low=0.0, high=1.0, nullable=True, group="nations",
+       absorbed=ABSORBED_BY_PHI),
+    _p("political_cost", None, float, "phi: convexity of the political cost of the security "
+       "budget for every nation; none = calibrated so observed aid is a best response",
+       low=1e-9, high=1e12, nullable=True, group="nations"),
+    # --- the budget: own defence and aid
+    _p("defence_path", "hague", str, "own defence spending over time: observed (the NATO/SIPRI "
+       "series, then held), hague (observed, then a straight path to the Hague target), or "
+       "hold (the 2022-24 level throughout)", choices=("observed", "hague", "hold"),
+       group="budget"),
+    _p("defence", None, float, "own defence of every nation (share of GDP), held throughout "
+       "instead of its path; none = each nation's own (its data, or 0 for identical nations)",
+       low=0.0, high=0.2, nullable=True, group="budget"),
+    _p("hague_target", 0.035, float, "core defence the Hague commitment asks of NATO members "
+       "(share of GDP)", low=0.0, high=0.1, group="budget"),
+    _p("hague_year", 2035, int, "year by which the Hague target is reached", low=2026,
+       high=2100, group="budget"),
+    _p("defence_budget_weight", 0.02, float, "eta: how much a euro of own defence weighs in the "
+       "same political budget as aid (1: one budget, 0: separate budgets)", low=0.0,
+       high=1.0, group="budget"),
+    _p("defence_joint_product", 0.02, float, "lambda: share of a euro of own defence that "
+       "also deters (Sandler's joint products), counted in European effort",
+       low=0.0, high=1.0, group="budget"),
+    # --- the EU channel
+    _p("eu_channel", True, bool, "EU-level aid decided by the Council (off: the EU's aid stays "
+       "at its status quo)", group="eu"),
+    _p("eu_budget_weight", None, float, "epsilon: political weight of an EU contribution in a "
+       "member's budget; none = calibrated so the Council's deal reproduces the observed "
+       "EU aid at the status quo", low=1e-6, high=1e6, nullable=True, group="eu"),
+    _p("veto_opposition", 0.25, float, "how much the most frequent vetoer dislikes EU aid to "
+       "Ukraine: its loss per euro of EU aid, in euros (other veto players in proportion to "
+       "their record of vetoes)", low=0.0, high=10.0, group="eu"),
+    _p("veto_delay", 1, int, "rounds a blocked EU proposal waits before it goes ahead without "
+       "the blockers (enhanced cooperation, opt-outs)", low=0, high=1000, group="eu"),
+    # --- money that costs no national budget
+    _p("off_budget", "observed", str, "off-budget money (the G7 ERA loans, serviced by profits "
+       "on immobilised Russian assets): observed (the schedule in seeds/off_budget.csv), hold "
+       "(the 2022-24 rate throughout) or none", choices=("observed", "hold", "none"),
+       group="off-budget"),
+    _p("reparations_loan", 0.0, float, "money mobilised a year from the immobilised Russian "
+       "assets themselves (the reparations loan; about EUR 260 bn of assets), EUR bn a year",
+       low=0.0, high=300.0, group="off-budget"),
+    _p("reparations_rounds", 3, int, "rounds over which the reparations loan is paid out",
+       low=0, high=1000, group="off-budget"),
+    _p("reparations_risk", 0.1, float, "legal and financial risk borne by the states that hold "
+       "the assets, per euro mobilised (a cost to them, mostly Belgium)", low=0.0, high=1.0,
+       group="off-budget"),
     # --- the coalition's rules
     _p("mode", "individual", str, "individual (each maximises its own payoff: Nash) or "
        "coordinated (members agree pledges maximising their joint payoff)",
        choices=("individual", "coordinated"), group="coalition"),
     _p("spillover", 0.5, float, "sigma: share of the security benefit an outsider still gets",
        low=0.0, high=1.0, group="coalition"),
-    _p("pledge_floor", 1e-5, float, "minimum contribution of a member (share of GDP)",
+    _p("pledge_floor", 1e-5, float, "minimum bilateral aid of a member (share of GDP)",
        low=0.0, high=0.02, group="coalition"),
-    _p("max_contribution", 0.03, float, "maximum contribution (share of GDP); at least "
+    _p("max_contribution", 0.03, float, "maximum bilateral aid (share of GDP); at least "
        "the pledge floor", low=1e-4, high=0.1, group="coalition"),
-    _p("exit_penalty", 0.0, float, "reputation cost of leaving (share of GDP)",
-       low=0.0, high=0.01, group="coalition"),
-    _p("join_penalty", 0.0, float, "cost of joining (share of GDP)", low=0.0, high=0.01,
-       group="coalition"),
+    _p("exit_penalty", None, float, "reputation cost of leaving (share of GDP); none = "
+       "revealed: each member's largest gain from leaving along the observed 2022-2025 path "
+       "(nobody left), the least penalty consistent with the data", low=0.0, high=0.01,
+       nullable=True, group="coalition"),
+    _p("penalty_scale", 1.0, float, "multiplies the revealed exit and join penalties (1: the "
+       "least penalty consistent with the data; more: a stronger commitment)", low=0.0,
+       high=100.0, group="coalition"),
+    _p("join_penalty", None, float, "cost of joining (share of GDP); none = revealed: each "
+       "outsider's largest gain from joining along the observed 2022-2025 path (it did not "
+       "join)", low=0.0, high=0.01, nullable=True, group="coalition"),
     _p("adjustment_speed", 0.5, float, "eta: share of the way to its best response a nation "
-       "moves each round", low=0.0, high=1.0, low_open=True, group="coalition"),
+       "(and the EU) moves in a year", low=0.0, high=1.0, low_open=True, group="coalition"),
     _p("noise", 0.0, float, "tau: relative noise on each contribution each round",
        low=0.0, high=1.0, group="coalition"),
     # --- deterrence and benefit
@@ -73,10 +156,45 @@ MODEL_PARAMS: tuple[Param, ...] = (
        low=-4.0, high=1.0, group="deterrence"),
     _p("benefit", "saturating", str, "shape of B(D): saturating 1 - exp(-D/delta) or linear D",
        choices=("saturating", "linear"), group="deterrence"),
-    _p("saturation", 1.0, float, "delta: scale at which the security benefit saturates",
+    _p("saturation", 1.0, float, "delta: scale at which the security benefit saturates; it "
+       "sets the withdrawal threshold rho* = 1 - D/delta (coalition calibration)",
        low=0.01, high=10.0, group="deterrence"),
     _p("security_value", 0.05, float, "V: value of full security as a share of GDP",
-       low=1e-6, high=1.0, group="deterrence"),
+       low=1e-6, high=1.0, group="deterrence", absorbed=ABSORBED_BY_PHI),
+    # --- the ceasefire and the reassurance force (model.force, model.conditions)
+    _p("ceasefire_round", -1, int, "round in which a ceasefire begins and the reassurance "
+       "force is raised (-1: not on a fixed round)", low=-1, high=100000, group="force"),
+    _p("ceasefire_chance", 0.0, float, "chance per round that a ceasefire begins (drawn from "
+       "the run's own stream of events, so it leaves the other random numbers alone)",
+       low=0.0, high=1.0, group="force"),
+    _p("initial_pledges", "stated", str, "the troop offers nations start from at the ceasefire: "
+       "stated (the public pledges in seeds/forces.csv) or none", choices=("stated", "none"),
+       group="force"),
+    _p("force_threshold", 64000.0, float, "troops the force needs to be credible without a US "
+       "backstop (the 64,000 of the initial UK concept; a planning figure, seeds/troop-pledges.csv)",
+       low=0.0, high=1e6, low_open=True, group="force"),
+    _p("force_threshold_backstop", 25000.0, float, "troops it needs with a US backstop (the "
+       "25,000 planners called a major challenge; at most force_threshold)", low=0.0,
+       high=1e6, low_open=True, group="force"),
+    _p("force_threshold_width", 0.1, float, "how sharp the threshold is: the width of the rise "
+       "in credibility, as a share of the threshold", low=0.0, high=1.0, low_open=True,
+       group="force"),
+    _p("force_weight", 0.25, float, "omega: deterrence of a fully credible force without a "
+       "backstop, in units of the 2022-24 deterrence of aid and the US (1)", low=0.0,
+       high=10.0, group="force"),
+    _p("backstop_multiplier", 2.0, float, "mu: what a US backstop multiplies the force's "
+       "deterrence by", low=1.0, high=10.0, group="force"),
+    _p("troop_unit", 150, int, "troops in one unit of a pledge (150: a company; pledges are "
+       "whole units)", low=1, high=10000, group="force"),
+    _p("troop_cost_exponent", 2.0, float, "gamma: how steeply the domestic cost of troops rises "
+       "with the share of a nation's sustainable forces deployed", low=1.0, high=6.0,
+       group="force"),
+    _p("troop_sustainable_share", 0.08, float, "share of active personnel a nation can keep "
+       "deployed (NATO's usability target: 8% sustainable, Istanbul 2004)", low=0.0, high=1.0,
+       low_open=True, group="force"),
+    _p("troop_cost", None, float, "kappa: the cost of deploying all of a nation's sustainable "
+       "forces, as a share of its GDP; none = calibrated so each stated pledge is the "
+       "nation's best offer", low=0.0, high=1e6, nullable=True, group="force"),
     # --- the adversary
     _p("adversary", False, bool, "the adversary probes when deterrence is weak",
        group="adversary"),
@@ -88,6 +206,10 @@ MODEL_PARAMS: tuple[Param, ...] = (
        low=0.0, high=0.99, group="adversary"),
     _p("rally_radius_km", 1500.0, float, "distance over which the rally effect falls by 1/e",
        low=1.0, high=20000.0, group="adversary"),
+    # --- time
+    _p("round_length", "year", str, "what one round is: a year or a quarter (behavioural "
+       "rates are per year and converted; the US policies' parameters are per round)",
+       choices=("year", "quarter"), group="time"),
     # --- outcomes
     _p("stop_on_verdict", True, bool, "stop the run once converged or fractured",
        group="verdict"),
@@ -97,16 +219,16 @@ MODEL_PARAMS: tuple[Param, ...] = (
        "counts as no change", low=0.0, high=0.1, low_open=True, group="verdict"),
     _p("fracture_size", 0.5, float, "fractured if the coalition falls below this share of its "
        "initial size", low=0.0, high=1.0, group="verdict"),
-    _p("fracture_effort", 0.5, float, "fractured if European effort falls below this share of "
+    _p("fracture_effort", 0.5, float, "fractured if European aid falls below this share of "
        "its start", low=0.0, high=1.0, group="verdict"),
     # --- which nations
     _p("nations", "data", str, "data (the real nations in seeds/) or identical (synthetic)",
        choices=("data", "identical"), group="nations"),
     _p("n_nations", 10, int, "number of identical nations (nations = identical)",
        low=2, high=1000, group="nations"),
-    _p("nation_gdp", 100.0, float, "GDP of each identical nation (USD bn)",
+    _p("nation_gdp", 100.0, float, "GDP of each identical nation (EUR bn)",
        low=0.001, high=1e6, group="nations"),
-    _p("initial_contribution", 0.001, float, "starting contribution of each identical nation "
+    _p("initial_contribution", 0.001, float, "starting bilateral aid of each identical nation "
        "(share of GDP)", low=1e-6, high=0.1, group="nations"),
 )
 
@@ -127,12 +249,43 @@ NATION_PARAMS: tuple[Param, ...] = (
     _per_nation("sucker_aversion"),
     _per_nation("exposure"),
     _per_nation("political_cost"),
-    _p("contribution", None, float, "starting contribution (share of GDP)", low=0.0, high=0.1,
+    _p("contribution", None, float, "starting bilateral aid (share of GDP)", low=0.0, high=0.1,
        group="per nation"),
+    _per_nation("defence"),
     _p("member", None, bool, "member of the coalition at the start", group="per nation"),
-    _p("gdp", None, float, "GDP (USD bn)", low=0.001, high=1e6, group="per nation"),
+    _p("gdp", None, float, "GDP (EUR bn)", low=0.001, high=1e6, group="per nation"),
     _p("core", None, bool, "a core nation: the coalition fractures if it leaves",
        group="per nation"),
+    _p("eu_member", None, bool, "takes part in (and pays for) the EU channel",
+       group="per nation"),
+    _p("veto_player", None, bool, "can veto an EU decision (unanimity)", group="per nation"),
+    _per_nation("veto_opposition"),
+    _p("veto_linkage", None, float, "the most a veto player can be paid to lift its veto "
+       "(EUR bn a year: released EU funds and other linkage)", low=0.0, high=1000.0,
+       group="per nation"),
+    _p("off_budget_lending", None, float, "an off-budget lender's lending (EUR bn a year "
+       "while the observed schedule runs), instead of its schedule; lenders only",
+       low=0.0, high=1000.0, group="per nation"),
+    _p("asset_holding", None, float, "share of the immobilised Russian assets held in this "
+       "nation (it bears the reparations loan's risk in this share)", low=0.0, high=1.0,
+       group="per nation"),
+    _p("troop_strategy", None, str, "the nation's stance on the reassurance force (see "
+       "`coalition strategies`)", choices=tuple(strategy_names()), group="per nation"),
+    _p("troop_condition_others", None, int, "K of if_others: the other nations that must "
+       "deploy", low=0, high=1000, group="per nation"),
+    _p("troop_condition_force", None, float, "T of if_force_reaches, troops (none: the "
+       "force's credibility threshold)", low=0.0, high=1e6, low_open=True, group="per nation"),
+    _p("troop_condition_nations", None, str, "the nations if_nations names, as ISO3 codes "
+       "(e.g. \"GBR FRA\")", group="per nation"),
+    _p("troops_start", None, float, "troops offered at the ceasefire (a whole number of "
+       "troop_unit, at most the capacity); none = as initial_pledges says", low=0.0,
+       high=1e6, group="per nation"),
+    _p("troops_target", None, float, "the stated pledge the troop cost is calibrated to "
+       "(troops, at most the capacity)", low=0.0, high=1e6, group="per nation"),
+    _p("troop_capacity", None, float, "troops the nation can keep deployed (none: "
+       "troop_sustainable_share of its active personnel)", low=0.0, high=1e6,
+       group="per nation"),
+    _per_nation("troop_cost"),
 )
 NATION_PARAM_BY_NAME = {p.name: p for p in NATION_PARAMS}
 
@@ -264,6 +417,11 @@ class ModelConfig:
                     values[name] = checked
                 else:
                     nations.setdefault(code, {})[name] = checked
+        if values["force_threshold_backstop"] > values["force_threshold"]:
+            raise ParameterError(
+                f"force_threshold_backstop = {values['force_threshold_backstop']!r} is not "
+                f"allowed: expected at most force_threshold = {values['force_threshold']!r} (a "
+                "US backstop lowers the threshold)")
         if values["pledge_floor"] > values["max_contribution"]:
             raise ParameterError(
                 f"pledge_floor = {values['pledge_floor']!r} is not allowed: expected at most "

@@ -6,20 +6,32 @@ game are stored with a trailing axis of length 1 so that they broadcast against 
 The Mesa model, the agents, the app and the sweep engine all call these functions:
 one source of truth for the game.
 
-Notation (model brief, ``docs/ODD.md``): contribution ``s_i`` (share of GDP), GDP
-``Y_i`` (USD bn), European effort ``E = sum_j s_j Y_j``, US effort ``X``, a nation's
-expectation of it ``X_hat_i``; money is USD bn a year.
+Notation (``docs/ODD.md``): bilateral aid ``s_i`` (share of GDP, the nation's choice),
+own defence ``d_i`` and EU contribution ``e_i`` (shares of GDP, set outside the
+nation's choice each round), GDP ``Y_i``; money is EUR bn a year at 2024 prices.
+European effort in deterrence is ``E = sum_j s_j Y_j + A + O + lambda sum_j d_j Y_j``
+(bilateral aid, EU-level aid A, off-budget money O, and the part of own defence that
+also deters); US effort ``X``, a nation's expectation of it ``X_hat_i``.
 
-    D_i = [a (E/E0)^rho_i + (1-a) (X_hat_i/X0)^rho_i]^(1/rho_i)     deterrence (CES)
-    b_i = V theta_i Y_i B(D_i),  B(D) = 1 - exp(-D/delta)  or  D  security benefit
-    c_i = Y_i phi_i s_i^2 / 2                                       domestic cost
-    f_i = beta_i Y_i max(0, s_i - r_i)                               sucker cost
-    r_i = w_i s_US + (1 - w_i) * GDP-weighted mean burden of the other members
-    U_i = [m_i + (1 - m_i) sigma] b_i - c_i - f_i
+    D_i = [a (E/E0)^rho_i + (1-a) (X_hat_i/X0)^rho_i]^(1/rho_i) + D_F   deterrence (CES)
+    b_i = V theta_i Y_i B(D_i),  B(D) = 1 - exp(-D/delta)  or  D   security benefit
+    c_i = Y_i phi_i (s_i + eta d_i + k_i/Y_i)^2 / 2                  the security budget
+    g_i = Y_i phi_i epsilon e_i^2 / 2                                the EU contribution
+    f_i = beta_i Y_i max(0, s_i + e_i - r_i)                         sucker cost
+    r_i = w_i s_US + (1 - w_i) * GDP-weighted mean aid burden (s + e) of the other members
+    U_i = [m_i + (1 - m_i) sigma] b_i - c_i - g_i - f_i - omega_i A
+
+with D_F what the reassurance force deters after a ceasefire (:mod:`model.force`; 0
+before), omega_i a veto player's dislike of EU aid and k_i the risk an asset-holding state
+bears for a reparations loan (it weighs on its security budget). Own defence and aid share one convex political budget
+(weight eta); own defence also deters (lambda): Sandler's joint products. After a
+ceasefire a nation also bears the cost of the troops it deploys (:mod:`model.force`),
+which is separate from its aid choice.
 
 References: Arrow et al. (1961) for the CES form; Olson & Zeckhauser (1966) for the
-public-good alliance; Cornes & Hartley (2007) for solving aggregative games through
-the aggregate; Fehr & Schmidt (1999) for aversion to disadvantageous inequity.
+public-good alliance; Sandler (1977) and Sandler & Hartley (2001) for joint products;
+Cornes & Hartley (2007) for solving aggregative games through the aggregate; Fehr &
+Schmidt (1999) for aversion to disadvantageous inequity.
 """
 
 from __future__ import annotations
@@ -55,19 +67,25 @@ def _pow(base: Array, exponent: Array) -> Array:
 
 @dataclass(frozen=True)
 class Game:
-    """The fixed data of one game (or a batch of games), as broadcastable arrays.
+    """The data of one round of one game (or a batch), as broadcastable arrays.
 
     Per-nation fields have shape ``(..., N)``; scalar fields ``(..., 1)``.
     ``sucker_cost`` is beta_i in absolute units (see :func:`model.state.build_world`).
+    The round's exogenous inputs (own defence, the EU contribution, off-budget money,
+    the rally effect) are set by :func:`this_round`.
     """
 
-    gdp: Array  # Y_i, USD bn
+    gdp: Array  # Y_i, EUR bn
     exposure: Array  # theta_i in [0, 1]
     us_reliance: Array  # rho_i: < 0 complements, 1 perfect substitutes
     fair_share_weight: Array  # w_i in [0, 1]
     sucker_cost: Array  # beta_i >= 0
     political_cost: Array  # phi_i > 0
-    pledge_floor: Array  # s_floor, members' minimum contribution
+    defence: Array  # d_i, own defence (share of GDP) this round
+    eu_share: Array  # e_i, EU contribution (share of GDP) this round
+    opposition: Array  # omega_i >= 0, a veto player's loss per euro of EU aid
+    asset_risk: Array  # k_i, EUR bn a year: risk of a reparations loan borne by holders
+    pledge_floor: Array  # s_floor, members' minimum bilateral aid
     max_contribution: Array  # s_max
     spillover: Array  # sigma in [0, 1]: non-members' share of the benefit
     coordinated: BoolArray  # members pick the pledges that maximise their joint payoff
@@ -75,9 +93,15 @@ class Game:
     saturation: Array  # delta of B(D) = 1 - exp(-D/delta)
     linear_benefit: BoolArray  # B(D) = D instead
     european_weight: Array  # a in (0, 1)
-    effort_ref: Array  # E0, status-quo European effort (USD bn)
-    us_effort_ref: Array  # X0, status-quo US effort (USD bn)
+    effort_ref: Array  # E0, status-quo European effort in deterrence (EUR bn)
+    us_effort_ref: Array  # X0, status-quo US effort (EUR bn)
     us_gdp: Array  # GDP of the US (its burden is X / us_gdp)
+    defence_weight: Array  # eta in [0, 1], own defence's weight in the security budget
+    joint_product: Array  # lambda in [0, 1], the share of own defence that deters
+    eu_weight: Array  # epsilon > 0, an EU contribution's weight in the political cost
+    outside_aid: Array  # A + O, EUR bn: EU-level and off-budget aid this round
+    eu_aid: Array  # A, EUR bn: EU-level aid this round (for the opposition term)
+    force_deterrence: Array  # D_F: what the reassurance force deters this round (model.force)
 
     def expand(self, axis: int = -2) -> Game:
         """Insert a length-1 axis in every field (e.g. for a batch of coalitions)."""
@@ -90,39 +114,127 @@ class Game:
 
 
 # --------------------------------------------------------------------------- efforts
-def european_effort(game: Game, contribution: Array) -> Array:
-    """E = sum_j s_j Y_j: European effort (USD bn a year), members and outsiders alike.
+def this_round(game: Game, *, rally: Array | None = None, defence: Array | None = None,
+               eu_share: Array | None = None, outside_aid: Array | None = None,
+               eu_aid: Array | None = None, asset_risk: Array | None = None,
+               force_deterrence: Array | None = None) -> Game:
+    """The game as it stands this round: the given exogenous inputs replaced.
+
+    ``rally`` is added to the base exposure (capped at 1); the others replace the
+    fields of the same name (see :class:`Game`).
 
     Parameters
     ----------
     game : Game
-        Its ``gdp`` Y_j (USD bn), ``(..., N)``.
-    contribution : Array
-        s_j, each nation's contribution as a share of GDP, ``(..., N)``.
+        The base game (exposure from the data, the status-quo inputs).
+    rally, defence, eu_share, outside_aid, eu_aid, asset_risk, force_deterrence : Array, optional
+        This round's values; None keeps the game's.
+
+    Returns
+    -------
+    Game
+        A copy with the round's inputs.
+    """
+    changes: dict[str, Array] = {}
+    if rally is not None:
+        changes["exposure"] = np.minimum(1.0, game.exposure + rally)
+    for name, value in (("defence", defence), ("eu_share", eu_share),
+                        ("outside_aid", outside_aid), ("eu_aid", eu_aid),
+                        ("asset_risk", asset_risk), ("force_deterrence", force_deterrence)):
+        if value is not None:
+            changes[name] = value
+    return replace(game, **changes)
+
+
+def defence_effort(game: Game) -> Array:
+    """lambda sum_j d_j Y_j: the part of Europe's own defence that also deters (EUR bn).
+
+    Parameters
+    ----------
+    game : Game
+        Its ``defence``, ``gdp`` and ``joint_product``.
 
     Returns
     -------
     Array
-        USD bn a year, ``(..., 1)``.
+        EUR bn a year, ``(..., 1)``.
+    """
+    return game.joint_product * (game.defence * game.gdp).sum(-1, keepdims=True)
+
+
+def bilateral_aid(game: Game, contribution: Array) -> Array:
+    """sum_j s_j Y_j: the nations' bilateral aid (EUR bn a year), members and outsiders.
+
+    Parameters
+    ----------
+    game : Game
+        Its ``gdp`` Y_j (EUR bn), ``(..., N)``.
+    contribution : Array
+        s_j, each nation's bilateral aid as a share of GDP, ``(..., N)``.
+
+    Returns
+    -------
+    Array
+        EUR bn a year, ``(..., 1)``.
 
     Examples
     --------
     >>> game = Game(**{f.name: np.array([[1.0, 3.0]]) for f in fields(Game)})
-    >>> float(european_effort(game, np.array([[0.5, 0.5]]))[0, 0])
+    >>> float(bilateral_aid(game, np.array([[0.5, 0.5]]))[0, 0])
     2.0
     """
     return (contribution * game.gdp).sum(-1, keepdims=True)
 
 
-def members_burden(game: Game, contribution: Array, member: BoolArray) -> Array:
-    """The members' GDP-weighted mean contribution, what a burden-reading US looks at.
+def aid_effort(game: Game, contribution: Array) -> Array:
+    """European aid to Ukraine (EUR bn a year): bilateral, EU-level and off-budget.
 
     Parameters
     ----------
     game : Game
-        Its ``gdp`` (USD bn), shape ``(..., N)``.
+        Its ``gdp`` and ``outside_aid`` (A + O).
     contribution : Array
-        s_j, each nation's contribution as a share of GDP, ``(..., N)``.
+        s_j, ``(..., N)``.
+
+    Returns
+    -------
+    Array
+        ``(..., 1)``.
+    """
+    return bilateral_aid(game, contribution) + game.outside_aid
+
+
+def european_effort(game: Game, contribution: Array) -> Array:
+    """E: European effort in deterrence (EUR bn a year), the input of the CES.
+
+    Aid to Ukraine (bilateral, EU-level, off-budget) plus the part of own defence that
+    also deters (:func:`defence_effort`).
+
+    Parameters
+    ----------
+    game : Game
+    contribution : Array
+        s_j, ``(..., N)``.
+
+    Returns
+    -------
+    Array
+        ``(..., 1)``.
+    """
+    return aid_effort(game, contribution) + defence_effort(game)
+
+
+def members_burden(game: Game, contribution: Array, member: BoolArray) -> Array:
+    """The members' GDP-weighted mean aid burden (bilateral plus EU, share of GDP).
+
+    What a burden-reading US looks at.
+
+    Parameters
+    ----------
+    game : Game
+        Its ``gdp`` (EUR bn) and ``eu_share``, shape ``(..., N)``.
+    contribution : Array
+        s_j, each nation's bilateral aid as a share of GDP, ``(..., N)``.
     member : BoolArray
         m_j, who is in the coalition, ``(..., N)``.
 
@@ -132,7 +244,8 @@ def members_burden(game: Game, contribution: Array, member: BoolArray) -> Array:
         Share of GDP, ``(..., 1)``; 0 where there are no members.
     """
     members_gdp = np.where(member, game.gdp, 0.0).sum(-1, keepdims=True)
-    members_paid = np.where(member, contribution * game.gdp, 0.0).sum(-1, keepdims=True)
+    members_paid = np.where(member, (contribution + game.eu_share) * game.gdp, 0.0).sum(
+        -1, keepdims=True)
     return members_paid / np.maximum(members_gdp, 1e-12)
 
 
@@ -219,26 +332,29 @@ def benefit_slope(d: Array, saturation: Array, linear: BoolArray) -> Array:
     return np.where(linear, 1.0, np.exp(-d / saturation) / saturation)
 
 
-def with_rally(game: Game, rally: Array) -> Game:
-    """The game as it stands this round: exposure raised by the rally effect, capped at 1.
+def aid_deterrence(game: Game, european_effort: Array, expected_us_effort: Array) -> Array:
+    """The CES part of D_i: aid-funded strength and the US, through i's rho_i.
 
     Parameters
     ----------
     game : Game
-        The base game (exposure theta_i from the data).
-    rally : Array
-        Exposure added by recent probes (``State.rally``), ``(..., N)``.
+    european_effort : Array
+        E (EUR bn a year), ``(..., 1)``.
+    expected_us_effort : Array
+        X_hat_i (EUR bn a year), ``(..., N)``.
 
     Returns
     -------
-    Game
-        A copy with ``exposure = min(1, theta_i + rally_i)``.
+    Array
+        ``(..., N)``.
     """
-    return replace(game, exposure=np.minimum(1.0, game.exposure + rally))
+    return deterrence(european_effort / game.effort_ref, expected_us_effort / game.us_effort_ref,
+                      game.us_reliance, game.european_weight)
 
 
 def perceived_deterrence(game: Game, european_effort: Array, expected_us_effort: Array) -> Array:
-    """D_i: deterrence as nation i sees it, through its own rho_i and expectation.
+    """D_i: deterrence as nation i sees it, through its own rho_i and expectation, plus
+    what the reassurance force deters (``force_deterrence``, 0 before a ceasefire).
 
     Parameters
     ----------
@@ -253,8 +369,7 @@ def perceived_deterrence(game: Game, european_effort: Array, expected_us_effort:
     Array
         D_i, ``(..., N)``.
     """
-    return deterrence(european_effort / game.effort_ref, expected_us_effort / game.us_effort_ref,
-                      game.us_reliance, game.european_weight)
+    return aid_deterrence(game, european_effort, expected_us_effort) + game.force_deterrence
 
 
 # --------------------------------------------------------------------------- payoff terms
@@ -294,22 +409,86 @@ def security_benefit(game: Game, european_effort: Array, expected_us_effort: Arr
         d, game.saturation, game.linear_benefit)
 
 
-def domestic_cost(game: Game, contribution: Array) -> Array:
-    """c_i = Y_i phi_i s_i^2 / 2: the convex political cost of contributing.
+def security_budget(game: Game, contribution: Array) -> Array:
+    """s_i + eta d_i + k_i / Y_i: the share of GDP the nation's political budget for
+    security carries.
+
+    Bilateral aid and own defence share one budget; own defence weighs eta
+    (``defence_weight``) in it; an asset holder's risk from a reparations loan k_i
+    (EUR bn a year) weighs on it too.
 
     Parameters
     ----------
     game : Game
-        Its ``gdp`` and ``political_cost`` phi_i.
+        Its ``defence`` d_i, ``defence_weight`` eta, ``asset_risk`` and ``gdp``.
+    contribution : Array
+        s_i, ``(..., N)``.
+
+    Returns
+    -------
+    Array
+        Share of GDP, ``(..., N)``.
+    """
+    return contribution + committed_budget(game)
+
+
+def committed_budget(game: Game) -> Array:
+    """eta d_i + k_i / Y_i: the part of the security budget that aid does not choose.
+
+    Own defence (weighted eta) and an asset holder's reparations risk k_i.
+
+    Parameters
+    ----------
+    game : Game
+        Its ``defence``, ``defence_weight``, ``asset_risk`` and ``gdp``.
+
+    Returns
+    -------
+    Array
+        Share of GDP, ``(..., N)``.
+    """
+    return game.defence_weight * game.defence + game.asset_risk / game.gdp
+
+
+def domestic_cost(game: Game, contribution: Array) -> Array:
+    """c_i = Y_i phi_i (s_i + eta d_i + k_i / Y_i)^2 / 2: the convex political cost of
+    the security budget.
+
+    The marginal cost of a euro of bilateral aid, ``phi_i (s_i + eta d_i)``, rises with
+    own defence: the two draw on the same political budget.
+
+    Parameters
+    ----------
+    game : Game
+        Its ``gdp``, ``political_cost`` phi_i, ``defence`` and ``defence_weight``.
     contribution : Array
         s_i, share of GDP, ``(..., N)``.
 
     Returns
     -------
     Array
-        USD bn a year, ``(..., N)``.
+        EUR bn a year, ``(..., N)``.
     """
-    return game.gdp * game.political_cost * contribution**2 / 2
+    return game.gdp * game.political_cost * security_budget(game, contribution) ** 2 / 2
+
+
+def eu_cost(game: Game) -> Array:
+    """g_i = Y_i phi_i epsilon e_i^2 / 2: the political cost of the nation's EU contribution.
+
+    A line of its own (EU contributions are paid through the EU budget, not the
+    nation's aid budget), with weight epsilon (``eu_weight``).
+
+    Parameters
+    ----------
+    game : Game
+        Its ``eu_share`` e_i, ``political_cost`` and ``eu_weight``.
+
+    Returns
+    -------
+    Array
+        EUR bn a year, ``(..., N)``.
+    """
+    return game.gdp * game.political_cost * game.eu_weight * game.eu_share ** 2 / 2
 
 
 def us_burden(game: Game, us_effort: Array) -> Array:
@@ -331,27 +510,28 @@ def us_burden(game: Game, us_effort: Array) -> Array:
 
 
 def fair_reference(game: Game, contribution: Array, member: BoolArray, us_effort: Array) -> Array:
-    """r_i = w_i s_US + (1 - w_i) * GDP-weighted mean burden of the *other* members.
+    """r_i = w_i s_US + (1 - w_i) * GDP-weighted mean aid burden of the *other* members.
 
-    With no other member the peer part falls back to the US burden.
+    The aid burden is bilateral plus EU contribution (s + e). With no other member the
+    peer part falls back to the US burden.
 
     Parameters
     ----------
     game : Game
-        Its ``fair_share_weight`` w_i, ``gdp`` and ``us_gdp``.
+        Its ``fair_share_weight`` w_i, ``gdp``, ``eu_share`` and ``us_gdp``.
     contribution : Array
         s_j, ``(..., N)``.
     member : BoolArray
         m_j, ``(..., N)``.
     us_effort : Array
-        X (USD bn a year), ``(..., 1)``.
+        X (EUR bn a year), ``(..., 1)``.
 
     Returns
     -------
     Array
         r_i, share of GDP, ``(..., N)``.
     """
-    paid = np.where(member, contribution * game.gdp, 0.0)
+    paid = np.where(member, (contribution + game.eu_share) * game.gdp, 0.0)
     size = np.where(member, game.gdp, 0.0)
     others_paid = paid.sum(-1, keepdims=True) - paid
     others_size = size.sum(-1, keepdims=True) - size
@@ -363,15 +543,15 @@ def fair_reference(game: Game, contribution: Array, member: BoolArray, us_effort
 
 
 def fairness_cost(game: Game, contribution: Array, reference: Array) -> Array:
-    """f_i = beta_i Y_i max(0, s_i - r_i): the cost of feeling like a sucker.
+    """f_i = beta_i Y_i max(0, s_i + e_i - r_i): the cost of feeling like a sucker.
 
-    Aversion to disadvantageous inequity (Fehr & Schmidt 1999), measured against the
-    fair reference.
+    Aversion to disadvantageous inequity (Fehr & Schmidt 1999): the nation's aid burden
+    (bilateral plus EU contribution) against the fair reference.
 
     Parameters
     ----------
     game : Game
-        Its ``sucker_cost`` beta_i and ``gdp``.
+        Its ``sucker_cost`` beta_i, ``gdp`` and ``eu_share``.
     contribution : Array
         s_i, ``(..., N)``.
     reference : Array
@@ -380,16 +560,16 @@ def fairness_cost(game: Game, contribution: Array, reference: Array) -> Array:
     Returns
     -------
     Array
-        USD bn a year, ``(..., N)``.
+        EUR bn a year, ``(..., N)``.
     """
-    return game.sucker_cost * game.gdp * np.maximum(0.0, contribution - reference)
+    return game.sucker_cost * game.gdp * np.maximum(0.0, contribution + game.eu_share - reference)
 
 
 def utility_terms(game: Game, contribution: Array, member: BoolArray,
                   expected_us_effort: Array, us_effort: Array) -> dict[str, Array]:
-    """Each term of U_i (USD bn a year) and the total, for the given profile.
+    """Each term of U_i (EUR bn a year) and the total, for the given profile.
 
-    U_i = [m_i + (1 - m_i) sigma] b_i - c_i - f_i.
+    U_i = [m_i + (1 - m_i) sigma] b_i - c_i - g_i - f_i - omega_i A.
 
     Parameters
     ----------
@@ -406,14 +586,19 @@ def utility_terms(game: Game, contribution: Array, member: BoolArray,
     Returns
     -------
     dict of str to Array
-        ``benefit`` (after the membership share), ``cost``, ``fairness`` and
-        ``utility``, each ``(..., N)``.
+        ``benefit`` (after the membership share), ``cost`` (the security budget,
+        with any asset risk), ``eu_cost``, ``fairness``, ``opposition`` (a veto player's
+        dislike of EU aid) and ``utility``, each ``(..., N)``.
     """
     effort = european_effort(game, contribution)
     benefit = benefit_share(game, member) * security_benefit(game, effort, expected_us_effort)
     cost = domestic_cost(game, contribution)
+    eu = eu_cost(game)
     fair = fairness_cost(game, contribution, fair_reference(game, contribution, member, us_effort))
-    return {"benefit": benefit, "cost": cost, "fairness": fair, "utility": benefit - cost - fair}
+    opposed = game.opposition * game.eu_aid
+    total = benefit - cost - eu - fair - opposed
+    return {"benefit": benefit, "cost": cost, "eu_cost": eu + 0.0 * contribution,
+            "fairness": fair, "opposition": opposed + 0.0 * contribution, "utility": total}
 
 
 def utility(game: Game, contribution: Array, member: BoolArray,
@@ -428,9 +613,40 @@ def utility(game: Game, contribution: Array, member: BoolArray,
     Returns
     -------
     Array
-        USD bn a year, ``(..., N)``.
+        EUR bn a year, ``(..., N)``.
     """
     return utility_terms(game, contribution, member, expected_us_effort, us_effort)["utility"]
+
+
+def withdrawal_threshold(game: Game, d: Array | float = 1.0) -> Array:
+    """rho*: above it, a nation's marginal value of European effort rises when the US
+    withdraws (it steps up); below it, the value falls (it pulls back).
+
+    For the CES and a saturating benefit, d ln v_i / d ln x = (1 - rho_i - D/delta)
+    (1 - a) x^rho / (...), so the sign flips at rho* = 1 - D/delta: set by the benefit's
+    saturation delta, not by the beliefs alone. With a linear benefit rho* = 1 (only
+    perfect substitutes step up). The threshold is local: it reads a small withdrawal
+    at deterrence D (1 at the status quo).
+
+    Parameters
+    ----------
+    game : Game
+        Its ``saturation`` delta and ``linear_benefit``.
+    d : Array or float
+        Deterrence D at which the response is read (1: the status quo).
+
+    Returns
+    -------
+    Array
+        rho*, shaped as the game's scalars.
+
+    Examples
+    --------
+    >>> g = Game(**{f.name: np.array([[2.0]]) for f in fields(Game)})
+    >>> float(withdrawal_threshold(replace(g, linear_benefit=np.array([[False]])))[0, 0])
+    0.5
+    """
+    return np.where(game.linear_benefit, 1.0, 1.0 - d / game.saturation)
 
 
 # --------------------------------------------------------------------------- best responses
@@ -478,7 +694,7 @@ class ValueCurve:
                 d = np.where(self.cobb, d_cd, d)
                 slope = np.where(self.cobb, a * d_cd / e, slope)
         slope = np.where(np.isfinite(slope), slope, 0.0)
-        d = np.where(np.isfinite(d), d, 0.0)
+        d = np.where(np.isfinite(d), d, 0.0) + game.force_deterrence
         return self.coef * benefit_slope(d, game.saturation, game.linear_benefit) * slope
 
 
@@ -556,15 +772,18 @@ def contribution_bounds(game: Game, member: BoolArray) -> tuple[Array, Array]:
 
 
 def share_rule(game: Game, value: Array, reference: Array, lower: Array, upper: Array) -> Array:
-    """The contribution that equates marginal value and marginal cost.
+    """The bilateral aid that equates marginal value and marginal cost.
 
-    Marginal cost is ``phi s`` below the fair reference and ``phi s + beta`` above it,
-    so the optimum is ``median((value - beta)/phi, r, value/phi)`` clipped to bounds.
+    Marginal cost is ``phi (s + eta d)`` (the shared budget) while the aid burden
+    ``s + e`` is below the fair reference, and that plus ``beta`` above it, so the
+    optimum is ``median((value - beta)/phi - eta d, r - e, value/phi - eta d)``
+    clipped to the bounds.
 
     Parameters
     ----------
     game : Game
-        Its ``political_cost`` phi and ``sucker_cost`` beta.
+        Its ``political_cost`` phi, ``sucker_cost`` beta, ``defence``,
+        ``defence_weight`` and ``eu_share``.
     value : Array
         The marginal value weighed (:func:`decision_value`), ``(..., N)``.
     reference : Array
@@ -577,9 +796,10 @@ def share_rule(game: Game, value: Array, reference: Array, lower: Array, upper: 
     Array
         s_i, ``(..., N)``.
     """
-    above = (value - game.sucker_cost) / game.political_cost
-    below = value / game.political_cost
-    return np.clip(np.clip(reference, above, below), lower, upper)
+    budget = committed_budget(game)
+    above = (value - game.sucker_cost) / game.political_cost - budget
+    below = value / game.political_cost - budget
+    return np.clip(np.clip(reference - game.eu_share, above, below), lower, upper)
 
 
 def best_response(game: Game, contribution: Array, member: BoolArray,
@@ -610,7 +830,7 @@ def best_response(game: Game, contribution: Array, member: BoolArray,
     """
     gdp = game.gdp
     paid = contribution * gdp
-    total = paid.sum(-1, keepdims=True)
+    total = european_effort(game, contribution)
     reference = fair_reference(game, contribution, member, us_effort)
     lower, upper = contribution_bounds(game, member)
     curve = ValueCurve(game, expected_us_effort)
@@ -627,7 +847,7 @@ def best_response(game: Game, contribution: Array, member: BoolArray,
 
     together = game.coordinated & member
     if np.any(together):
-        outside = np.where(member, 0.0, paid).sum(-1, keepdims=True)
+        outside = total - np.where(member, paid, 0.0).sum(-1, keepdims=True)
 
         def joint_share(effort: Array) -> Array:
             return share_rule(game, _decide(game, curve(effort), member), reference, lower, upper)
@@ -667,22 +887,27 @@ def root_from(f, guess: Array) -> Array:
 
 # --------------------------------------------------------------------------- equilibrium
 def _reference_line(game: Game, member: BoolArray, us_effort: Array) -> tuple[Array, Array]:
-    """The fair reference as a line in the members' total effort E_M: ``r = a + b E_M``.
+    """The bilateral aid at the fairness kink as a line in the members' bilateral effort
+    E_M: ``s_kink = a + b E_M``.
 
-    For a member, r_i depends on its own s_i through E_M = s_i Y_i + others; solving
-    ``s_i = r_i`` for the kink gives ``[w s_US (Y_M - Y_i) + (1-w) E_M] / (Y_M - w Y_i)``
-    (equal to r_i whenever s_i sits at it). Outsiders see all members as peers; with
-    no peers the reference is the US burden.
+    The kink is where the aid burden ``t = s + e`` meets the reference. For a member,
+    r_i depends on its own s_i through E_M; solving ``t_i = r_i`` gives
+    ``t = [w s_US (Y_M - Y_i) + (1-w) (E_M + F_M)] / (Y_M - w Y_i)``, with F_M the
+    members' EU contributions (equal to r_i whenever t_i sits at it). Outsiders see all
+    members as peers; with no peers the reference is the US burden.
     """
     w = game.fair_share_weight
     s_us = us_burden(game, us_effort)
-    size = np.where(member, game.gdp, 0.0).sum(-1, keepdims=True)
-    others = size - np.where(member, game.gdp, 0.0)
+    member_gdp = np.where(member, game.gdp, 0.0)
+    size = member_gdp.sum(-1, keepdims=True)
+    eu_paid = (np.where(member, game.eu_share, 0.0) * game.gdp).sum(-1, keepdims=True)
+    others = size - member_gdp
     peers = np.where(member, others > 1e-9 * game.gdp, size > 0)
     denom = np.where(member, size - w * game.gdp, size)
     denom = np.where(peers, denom, 1.0)
-    intercept = np.where(member, w * s_us * others / denom, w * s_us)
-    return np.where(peers, intercept, s_us), np.where(peers, (1 - w) / denom, 0.0)
+    intercept = np.where(member, w * s_us * others, w * s_us * size) + (1 - w) * eu_paid
+    intercept = np.where(peers, intercept / denom, s_us)
+    return intercept - game.eu_share, np.where(peers, (1 - w) / denom, 0.0)
 
 
 def nash_equilibrium(game: Game, member: BoolArray, expected_us_effort: Array,
@@ -726,10 +951,12 @@ def nash_equilibrium(game: Game, member: BoolArray, expected_us_effort: Array,
     fair = bool(np.any(game.sucker_cost * (1 - game.fair_share_weight) > 0))
     lo_all, hi_all = (lower * member_gdp).sum(-1, keepdims=True), (upper * member_gdp).sum(-1, keepdims=True)
 
+    budget = committed_budget(game)
+
     def profile(effort: Array) -> Array:
         value = _decide(game, curve(effort), member)
-        low = np.clip((value - game.sucker_cost) / game.political_cost, lower, upper)
-        high = np.clip(value / game.political_cost, lower, upper)
+        low = np.clip((value - game.sucker_cost) / game.political_cost - budget, lower, upper)
+        high = np.clip(value / game.political_cost - budget, lower, upper)
         if not fair:
             return np.clip(intercept + slope * current, low, high)
 

@@ -29,6 +29,7 @@ from model.errors import ParameterError
 from model.param import Param
 
 Array = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
 
 # The parameters policies may read; each policy lists the ones it uses.
 POLICY_PARAMS: dict[str, Param] = {p.name: p for p in (
@@ -48,6 +49,11 @@ POLICY_PARAMS: dict[str, Param] = {p.name: p for p in (
           low=0.0, high=1.0, group="us"),
     Param("us_stake", 1.0, float, "value a strategic US puts on deterrence (1 = the status "
           "quo is its optimum)", low=0.0, high=10.0, group="us"),
+    Param("us_backstop", True, bool, "after a ceasefire, an engaged US backs the reassurance "
+          "force (air cover, intelligence, a guarantee); each policy says when it is engaged",
+          group="us"),
+    Param("us_backstop_price", 20000.0, float, "the force (troops) a transactional US asks "
+          "Europe to field before it backs it", low=0.0, high=1e6, group="us"),
 )}
 
 
@@ -93,6 +99,18 @@ class USPolicy:
         """Return (commitment level in [0, 1], new memory), vectorised."""
         raise NotImplementedError
 
+    @classmethod
+    def backstop(cls, level: Array, memory: Array,
+                 params: Mapping[str, Array]) -> tuple[BoolArray, Array]:
+        """After a ceasefire: (does it offer to back the force, the force in troops it asks
+        for first), given this round's commitment ``level`` and ``memory``.
+
+        By default a US backs the force while it is engaged (commitment at least half
+        its 2022-24 level) and ``us_backstop`` is on, and asks nothing first.
+        """
+        offers = (level >= 0.5) & (params["us_backstop"] > 0.5)
+        return offers, np.zeros_like(level, dtype=float)
+
 
 REGISTRY: dict[str, type[USPolicy]] = {}
 
@@ -125,7 +143,7 @@ class Steadfast(USPolicy):
     name = "steadfast"
     description = "keeps its commitment at us_level whatever Europe does"
     classifier = {"memory_depth": 0, "stochastic": False, "reads_europe": False}
-    reads = ("us_level",)
+    reads = ("us_level", "us_backstop")
 
     @classmethod
     def decide(cls, obs, params, uniform):
@@ -153,7 +171,7 @@ class Withdrawing(USPolicy):
     name = "withdrawing"
     description = "from round us_withdraw_start cuts us_withdraw_rate of commitment a round"
     classifier = {"memory_depth": 0, "stochastic": False, "reads_europe": False}
-    reads = ("us_level", "us_withdraw_start", "us_withdraw_rate")
+    reads = ("us_level", "us_withdraw_start", "us_withdraw_rate", "us_backstop")
 
     @classmethod
     def decide(cls, obs, params, uniform):
@@ -172,7 +190,7 @@ class Reciprocal(USPolicy):
     name = "reciprocal"
     description = "commits us_level x (Europe's burden / us_demand), matching Europe's effort"
     classifier = {"memory_depth": 1, "stochastic": False, "reads_europe": True}
-    reads = ("us_level", "us_demand")
+    reads = ("us_level", "us_demand", "us_backstop")
 
     @classmethod
     def decide(cls, obs, params, uniform):
@@ -191,7 +209,8 @@ class Transactional(USPolicy):
     name = "transactional"
     description = "stays at us_level while Europe's burden meets us_demand, else drops to us_low_level"
     classifier = {"memory_depth": 1, "stochastic": False, "reads_europe": True}
-    reads = ("us_level", "us_low_level", "us_demand", "us_hysteresis")
+    reads = ("us_level", "us_low_level", "us_demand", "us_hysteresis", "us_backstop",
+             "us_backstop_price")
     initial_memory = 1.0  # engaged
 
     @classmethod
@@ -203,6 +222,13 @@ class Transactional(USPolicy):
         level = np.where(engaged, params["us_level"], params["us_low_level"])
         return level.astype(float), engaged.astype(float)
 
+    @classmethod
+    def backstop(cls, level, memory, params):
+        """Prices its backstop: only while engaged (Europe meets the demand), and only for
+        a force of at least ``us_backstop_price`` troops ("Europe first")."""
+        offers = (memory > 0.5) & (params["us_backstop"] > 0.5)
+        return offers, np.broadcast_to(params["us_backstop_price"], level.shape).astype(float)
+
 
 @register
 class Erratic(USPolicy):
@@ -211,7 +237,7 @@ class Erratic(USPolicy):
     name = "erratic"
     description = "switches between us_level and us_low_level with probability us_switch_prob a round"
     classifier = {"memory_depth": 1, "stochastic": True, "reads_europe": False}
-    reads = ("us_level", "us_low_level", "us_switch_prob")
+    reads = ("us_level", "us_low_level", "us_switch_prob", "us_backstop")
     initial_memory = 1.0  # engaged
 
     @classmethod
@@ -234,7 +260,7 @@ class Strategic(USPolicy):
     name = "strategic"
     description = "picks the commitment that maximises its own security payoff net of cost"
     classifier = {"memory_depth": 1, "stochastic": False, "reads_europe": True}
-    reads = ("us_stake",)
+    reads = ("us_stake", "us_backstop")
     grid = np.linspace(0.0, 1.0, 201)
 
     @classmethod
@@ -247,6 +273,19 @@ class Strategic(USPolicy):
         payoff = (params["us_stake"] * g.benefit_curve(d, obs.saturation, obs.linear_benefit)
                   - cost * u**2 / 2)
         return u[np.argmax(payoff, axis=-1)][..., None], obs.memory
+
+
+def backstop_all(codes: NDArray[np.int_], level: Array, memory: Array,
+                 params: Mapping[str, Array]) -> tuple[BoolArray, Array]:
+    """Each run's backstop offer and price under its own policy (see :meth:`USPolicy.backstop`)."""
+    names = policy_names()
+    offers = np.zeros(level.shape, dtype=bool)
+    price = np.zeros(level.shape)
+    for code in np.unique(codes):
+        sel = codes == code
+        o, p = REGISTRY[names[int(code)]].backstop(level, memory, params)
+        offers, price = np.where(sel, o, offers), np.where(sel, p, price)
+    return offers, price
 
 
 def decide_all(codes: NDArray[np.int_], obs: USObservation, params: Mapping[str, Array],

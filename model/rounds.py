@@ -6,7 +6,9 @@ Each step is a small function of its own below it.
 
 Random numbers come in per round from :func:`draw_round` (one ``Generator`` per run),
 always the same count whatever the parameters, so runs that differ only in a
-parameter share their random numbers (common random numbers).
+parameter share their random numbers (common random numbers). Events that earlier
+versions did not have (the ceasefire) draw from a second stream of each run,
+:func:`event_stream`, so adding them changed none of the earlier draws.
 """
 
 from __future__ import annotations
@@ -16,84 +18,177 @@ from dataclasses import replace
 import numpy as np
 from scipy.special import ndtri
 
+from model import beliefs as bl
+from model import conditions
+from model import council
+from model import force as fc
 from model import game as g
-from model.policies import USObservation, decide_all
-from model.state import (CAUSE_CORE, CAUSE_EFFORT, CAUSE_NONE, CAUSE_SIZE, CONVERGED,
-                         FRACTURED, NO_VERDICT, State, World)
+from model import paths
+from model.policies import USObservation, backstop_all, decide_all
+from model.state import (CAUSE_CORE, CAUSE_EFFORT, CAUSE_NONE, CAUSE_SIZE, CONVERGED, FORMED,
+                         FRACTURED, HOLLOW, NO_CEASEFIRE, NO_VERDICT, NOT_FORMED, State, World)
 
 SWITCH_RTOL = 1e-9  # payoff gains smaller than this (relative) count as ties
 
 
+EVENT_KEY = 1  # the spawn key of a run's stream of events
+
+
 def draws_per_round(n: int) -> int:
-    """Uniforms one run uses per round: noise (N), membership order (N), US, adversary (2)."""
+    """Uniforms one run uses per round from its main stream: noise (N), membership order
+    (N), US, adversary (2)."""
     return 2 * n + 3
 
 
-def draw_round(rngs: list[np.random.Generator], n: int) -> np.ndarray:
-    """This round's uniforms for each run, shape (B, 2N + 3)."""
-    return np.stack([rng.random(draws_per_round(n)) for rng in rngs])
+EVENT_DRAWS = 1  # uniforms per round from the event stream: the ceasefire
+
+
+def event_stream(rng: np.random.Generator) -> np.random.Generator:
+    """A run's second stream (events), derived from the seed of its main ``rng``.
+
+    A child of the main stream's SeedSequence (same entropy, spawn key extended by
+    :data:`EVENT_KEY`): independent of the main stream, which it leaves untouched, and
+    the same in the Mesa model and the sweep engine.
+    """
+    seq = rng.bit_generator.seed_seq
+    return np.random.default_rng(np.random.SeedSequence(
+        seq.entropy, spawn_key=tuple(seq.spawn_key) + (EVENT_KEY,), pool_size=seq.pool_size))
+
+
+def draw_round(rngs: list[np.random.Generator], n: int,
+               events: list[np.random.Generator]) -> np.ndarray:
+    """This round's uniforms for each run, shape (B, 2N + 3 + EVENT_DRAWS): the main
+    stream's, then the event stream's."""
+    return np.stack([np.concatenate([rng.random(draws_per_round(n)), ev.random(EVENT_DRAWS)])
+                     for rng, ev in zip(rngs, events, strict=True)])
 
 
 def play_round(world: World, state: State, uniforms: np.ndarray) -> State:
     """One round (ODD, 'Process overview and scheduling')."""
     n = state.contribution.shape[-1]
     noise_u, order_u = uniforms[:, :n], uniforms[:, n:2 * n]
-    us_u, probe_u, target_u = uniforms[:, 2 * n:2 * n + 1], uniforms[:, -2:-1], uniforms[:, -1:]
+    us_u, probe_u, target_u = (uniforms[:, 2 * n + k:2 * n + k + 1] for k in range(3))
+    ceasefire_u = uniforms[:, 2 * n + 3:2 * n + 4]
     rnd = state.round + 1
 
     # 1. The US sets its commitment by its policy, looking at last round's Europe.
-    us_level, us_memory = us_decides(world, state, rnd, us_u)
+    last = round_game(world, state)
+    us_level, us_memory = us_decides(world, state, rnd, us_u, last)
     us_effort = us_level * world.game.us_effort_ref
     # 2. The adversary probes where deterrence is weak; probed regions rally.
-    rally, probe_target = adversary_probes(world, state, us_effort, probe_u, target_u)
-    game = g.with_rally(world.game, rally)
-    # 3. Nations update their expectation of US effort (adaptive).
-    mu = world.expectation_memory
-    expected = mu * state.expected_us_effort + (1 - mu) * us_effort
-    # 4. Nations move part of the way to their best response, with optional noise.
+    rally, probe_target = adversary_probes(world, state, us_effort, probe_u, target_u, last)
+    # 3. Nations learn what kind of US this is (Bayes) and forecast its effort.
+    announced = world.announce_round == rnd
+    belief, expected = nations_learn(world, state, us_level, announced, last)
+    # 4. This round's own defence and off-budget money follow their paths.
+    defence, off_budget, reparations = exogenous_inputs(world, rnd)
+    # 5. After a ceasefire, the reassurance force: offers move towards best offers, and
+    #    the pledges and the US backstop are settled like an assurance contract.
+    force = reassurance_force(world, state, rnd, last, expected, us_level, us_memory, ceasefire_u)
+    game = g.this_round(world.game, rally=rally, defence=defence,
+                        asset_risk=world.reparations_risk * world.asset_holding * reparations,
+                        force_deterrence=force["force_deterrence"])
+    # 6. The EU Council decides EU-level aid (proposal, vetoes, workaround).
+    eu = council.decide(game, state.contribution, state.member, expected, us_effort,
+                        world.eu_key, world.eu_member, state.eu_opted_out, world.veto_player,
+                        world.veto_linkage, state.eu_aid, state.eu_blocked, world.veto_delay,
+                        world.adjustment_speed, off_budget, world.eu_channel)
+    shares = council.key_shares(world.eu_key, world.eu_member & ~eu["opted_out"])
+    game = council.with_eu_aid(game, shares, eu["eu_aid"], off_budget)
+    # 7. Nations move part of the way to their best response, with optional noise.
     target = g.best_response(game, state.contribution, state.member, expected, us_effort)
     contribution = adjust_contributions(world, game, state, target, noise_u)
-    # 5. Membership: in random order, each nation switches side if that pays at the
+    # 8. Membership: in random order, each nation switches side if that pays at the
     #    equilibrium that follows (the others re-optimise), net of the penalty.
     member, switched, memo = revise_membership(world, game, state, contribution, expected, us_effort,
-                                               rally, np.argsort(order_u, axis=-1, kind="stable"))
+                                               np.argsort(order_u, axis=-1, kind="stable"))
     lower, upper = g.contribution_bounds(game, member)
     contribution = np.clip(contribution, lower, upper)
-    # 6. Record: the verdict so far.
-    new = replace(state, round=rnd, contribution=contribution, member=member,
+    # 9. Record: the verdict so far.
+    new = replace(state, round=rnd, contribution=contribution, member=member, us_belief=belief,
                   expected_us_effort=expected, rally=rally, us_level=us_level,
-                  us_memory=us_memory, us_effort=us_effort, target=target, switched=switched,
-                  probe_target=probe_target, **memo)
-    return update_verdict(world, state, new)
+                  us_memory=us_memory, us_effort=us_effort, announced=announced, defence=defence,
+                  off_budget=off_budget, reparations=reparations, eu_aid=eu["eu_aid"],
+                  eu_opted_out=eu["opted_out"], eu_blocked=eu["blocked_rounds"],
+                  eu_event=eu["event"], eu_price=eu["price"], eu_proposal=eu["proposal"],
+                  eu_blockers=eu["blockers"], target=target, switched=switched,
+                  probe_target=probe_target, **memo, **force)
+    return update_verdict(world, state, new, game)
 
 
-def us_decides(world: World, state: State, rnd: np.ndarray, uniform: np.ndarray):
-    """The US commitment this round, from its policy and last round's European burden."""
-    game = world.game
-    effort = g.european_effort(game, state.contribution)
-    burden = g.members_burden(game, state.contribution, state.member)
+def round_game(world: World, state: State) -> g.Game:
+    """The game as it stood in the round that produced ``state`` (its exogenous inputs)."""
+    shares = council.key_shares(world.eu_key, world.eu_member & ~state.eu_opted_out)
+    game = g.this_round(world.game, rally=state.rally, defence=state.defence,
+                        asset_risk=world.reparations_risk * world.asset_holding * state.reparations,
+                        force_deterrence=state.force_deterrence)
+    return council.with_eu_aid(game, shares, state.eu_aid, state.off_budget)
+
+
+def burden_ratio(world: World, state: State, game: g.Game | None = None) -> np.ndarray:
+    """Europe's burden (members' aid, share of GDP) over the US status-quo burden (B, 1).
+
+    ``game`` is :func:`round_game` of ``state`` if the caller has it already.
+    """
+    game = round_game(world, state) if game is None else game
+    return (g.members_burden(game, state.contribution, state.member)
+            / g.us_burden(game, game.us_effort_ref))
+
+
+def us_decides(world: World, state: State, rnd: np.ndarray, uniform: np.ndarray,
+               game: g.Game):
+    """The US commitment this round, from its policy and last round's European burden
+    (``game`` is the round that produced ``state``)."""
     obs = USObservation(
         round=rnd.astype(float), level=state.us_level, memory=state.us_memory,
-        effort_ratio=effort / game.effort_ref,
-        burden_ratio=burden / g.us_burden(game, game.us_effort_ref),
-        deterrence_rho=world.deterrence_rho, european_weight=game.european_weight,
-        saturation=game.saturation, linear_benefit=game.linear_benefit)
+        effort_ratio=g.european_effort(game, state.contribution) / game.effort_ref,
+        burden_ratio=burden_ratio(world, state, game), deterrence_rho=world.deterrence_rho,
+        european_weight=game.european_weight, saturation=game.saturation,
+        linear_benefit=game.linear_benefit)
     return decide_all(world.policy_code, obs, world.policy_params, uniform)
 
 
-def true_deterrence(world: World, contribution: np.ndarray, us_effort: np.ndarray) -> np.ndarray:
-    """The deterrence the adversary actually faces, with the scenario's rho (B, 1)."""
-    game = world.game
-    effort = g.european_effort(game, contribution)
-    return g.deterrence(effort / game.effort_ref, us_effort / game.us_effort_ref,
-                        world.deterrence_rho, game.european_weight)
+def nations_learn(world: World, state: State, us_level: np.ndarray, announced: np.ndarray,
+                  game: g.Game) -> tuple[np.ndarray, np.ndarray]:
+    """Each nation's belief about the kind of US after seeing this round's commitment,
+    and the US effort it now expects (:mod:`model.beliefs`)."""
+    p = world.policy_params
+    burden = burden_ratio(world, state, game)
+    loglik = bl.log_likelihood(us_level, state.us_level, burden, p["us_demand"],
+                               p["us_hysteresis"], p["us_switch_prob"], world.belief_noise)
+    belief = bl.update(state.us_belief, world.prior, loglik, world.belief_hazard, announced,
+                       world.announcement_credibility)
+    expected = world.game.us_effort_ref * bl.forecast(belief, us_level, burden, p["us_demand"],
+                                                      p["us_hysteresis"], p["us_switch_prob"])
+    return belief, expected
+
+
+def exogenous_inputs(world: World, rnd: np.ndarray):
+    """Own defence (B, N), off-budget money and the reparations loan's part of it (B, 1)."""
+    defence = paths.defence(rnd, world.round_years, world.defence_path, world.game.defence,
+                            world.defence_latest, world.nato, world.hague_target,
+                            world.hague_year, world.defence_fixed)
+    scheduled, reparations = paths.off_budget(rnd, world.round_years, world.off_budget_schedule,
+                                              world.off_budget_tail, paths.FIRST_YEAR,
+                                              world.reparations, world.reparations_rounds)
+    return defence, scheduled + reparations, reparations
+
+
+def true_deterrence(world: World, state: State, game: g.Game | None = None) -> np.ndarray:
+    """The deterrence the adversary actually faces (B, 1): aid-funded strength and the
+    US through the scenario's rho, plus what the reassurance force deters."""
+    game = round_game(world, state) if game is None else game
+    return g.deterrence(g.european_effort(game, state.contribution) / game.effort_ref,
+                        state.us_effort / game.us_effort_ref, world.deterrence_rho,
+                        game.european_weight) + state.force_deterrence
 
 
 def adversary_probes(world: World, state: State, us_effort: np.ndarray,
-                     probe_u: np.ndarray, target_u: np.ndarray):
+                     probe_u: np.ndarray, target_u: np.ndarray, last: g.Game):
     """A probe happens with probability ``probe_rate * exp(-D)``; its target is drawn in
-    proportion to exposure, and nations near it feel more exposed for a while."""
-    d = true_deterrence(world, state.contribution, us_effort)
+    proportion to exposure, and nations near it feel more exposed for a while
+    (``last``: the game of the round that produced ``state``)."""
+    d = true_deterrence(world, replace(state, us_effort=us_effort), last)
     probes = world.adversary & (probe_u < world.probe_rate * np.exp(-d))
     exposure = world.game.exposure + 1e-12  # all-zero exposure: every nation equally likely
     weights = exposure / exposure.sum(-1, keepdims=True)
@@ -103,6 +198,87 @@ def adversary_probes(world: World, state: State, us_effort: np.ndarray,
     boost = world.rally_strength * np.exp(-near / world.rally_radius_km)
     rally = world.rally_decay * state.rally + np.where(probes, boost, 0.0)
     return rally, np.where(probes, target, -1)
+
+
+def reassurance_force(world: World, state: State, rnd: np.ndarray, last: g.Game,
+                      expected: np.ndarray, us_level: np.ndarray, us_memory: np.ndarray,
+                      uniform: np.ndarray) -> dict[str, np.ndarray]:
+    """The ceasefire and the reassurance force this round (the State fields they set).
+
+    A ceasefire begins on ``ceasefire_round`` or with ``ceasefire_chance`` a round, and
+    lasts. From then on the coalition's members offer troops: at the ceasefire what
+    ``initial_pledges`` says, after it a step towards their best offer against the
+    force that stood last round (:func:`best_offers`). The US offers its backstop by its
+    policy; :func:`model.conditions.resolve` then honours the largest consistent set of
+    offers, and the force deters by :func:`model.force.deterrence`.
+    """
+    began = ~state.ceasefire & (((world.ceasefire_round >= 0) & (rnd >= world.ceasefire_round))
+                                | (uniform < world.ceasefire_chance))
+    ceasefire = state.ceasefire | began
+    if not ceasefire.any():  # nothing to decide: the zeros of the state stand
+        return {name: getattr(state, name) for name in FORCE_FIELDS}
+    rules, unit, codes = world.force, world.force.unit, world.troop_strategy
+    offered, price = backstop_all(world.policy_code, us_level, us_memory, world.policy_params)
+    offered = offered & ceasefire
+    can = (ceasefire & state.member & conditions.offering(codes) & (world.troop_capacity > 0))
+    best = (best_offers(world, state, last, expected) if state.ceasefire.any()
+            else np.zeros_like(state.troops_best))
+    best = np.where(state.ceasefire & can, best, 0)
+    offer = np.where(began, world.troops_start,
+                     fc.step_offers(state.troops_offer, best, world.adjustment_speed))
+    offer = np.where(can, np.clip(offer, 0, world.troop_capacity), 0)
+    honoured, backstop, met = conditions.resolve(
+        codes, offer * unit, offered, price, rules.threshold_alone, rules.threshold_backed,
+        world.condition_others, world.condition_force, world.condition_nations)
+    troops = np.where(honoured, offer, 0)
+    total = (troops * unit).sum(-1, keepdims=True)
+    threshold = fc.threshold(rules, backstop)
+    guarantee = np.where(~ceasefire, NO_CEASEFIRE, np.where(
+        total <= 0, NOT_FORMED, np.where(total >= threshold, FORMED, HOLLOW))).astype(np.int8)
+    return {"ceasefire": ceasefire, "ceasefire_began": np.where(began, rnd, state.ceasefire_began),
+            "troops_offer": offer, "troops_best": best, "troops": troops,
+            "condition_met": met & ceasefire, "backstop_offered": offered,
+            "backstop_price": np.where(ceasefire, price, 0.0), "backstop": backstop,
+            "force_troops": total.astype(float), "force_threshold": threshold,
+            "force_credibility": np.where(ceasefire, fc.credibility(total, threshold, rules.width), 0.0),
+            "force_deterrence": np.where(ceasefire, fc.deterrence(rules, total, backstop), 0.0),
+            "guarantee": guarantee}
+
+
+FORCE_FIELDS = ("ceasefire", "ceasefire_began", "troops_offer", "troops_best", "troops",
+                "condition_met", "backstop_offered", "backstop_price", "backstop", "force_troops",
+                "force_threshold", "force_credibility", "force_deterrence", "guarantee")
+
+
+def force_payoffs(world: World, state: State, last: g.Game, expected: np.ndarray) -> np.ndarray:
+    """Each nation's payoff from the force for each offer 0..capacity (B, N, G), against
+    the troops the others deployed last round and the backstop that stood; a nation
+    whose stance assumes a backstop sizes its offer for the force that would stand with
+    one (last round's offers, resolved with the US backing the force)."""
+    unit = world.force.unit
+    aid_d = g.aid_deterrence(last, g.european_effort(last, state.contribution), expected)
+    scale = g.benefit_share(last, state.member) * last.security_value * last.exposure * last.gdp
+    assumed = conditions.assumes_backstop(world.troop_strategy)
+    deployed = state.troops * unit
+    others = deployed.sum(-1, keepdims=True) - deployed
+    if assumed.any():
+        offers = state.troops_offer * unit
+        yes = np.ones_like(state.backstop)
+        backed, _, _ = conditions.resolve(
+            world.troop_strategy, offers, yes, np.zeros(yes.shape), world.force.threshold_alone,
+            world.force.threshold_backed, world.condition_others, world.condition_force,
+            world.condition_nations)
+        if_backed = np.where(backed, offers, 0)
+        others = np.where(assumed, if_backed.sum(-1, keepdims=True) - if_backed, others)
+    counted = assumed | state.backstop
+    cost = np.where(np.isnan(world.troop_cost), 0.0, world.troop_cost)
+    return fc.offer_payoffs(world.force, scale, aid_d, last.saturation, last.linear_benefit,
+                            others, counted, world.troop_capacity, cost, last.gdp)
+
+
+def best_offers(world: World, state: State, last: g.Game, expected: np.ndarray) -> np.ndarray:
+    """Each nation's best troop offer (units) this round (:func:`force_payoffs`)."""
+    return fc.best_offer(force_payoffs(world, state, last, expected))
 
 
 def adjust_contributions(world: World, game: g.Game, state: State, target: np.ndarray,
@@ -116,15 +292,14 @@ def adjust_contributions(world: World, game: g.Game, state: State, target: np.nd
 
 
 def revise_membership(world: World, game: g.Game, state: State, contribution: np.ndarray,
-                      expected: np.ndarray, us_effort: np.ndarray, rally: np.ndarray,
-                      order: np.ndarray):
+                      expected: np.ndarray, us_effort: np.ndarray, order: np.ndarray):
     """Nations in ``order`` each switch side if the equilibrium gain beats the penalty.
 
     Ties favour the coalition (:func:`model.game.wants_to_switch`): an indifferent
-    member stays, an indifferent outsider joins. Gains are evaluated for every nation at once; after
-    a switch they are evaluated again for the runs where it happened, so each nation
-    judges the coalition as it stands when its turn comes. A run whose inputs are
-    bitwise those of last round (a steady state) reuses last round's gains.
+    member stays, an indifferent outsider joins. Gains are evaluated for every nation
+    at once; after a switch they are evaluated again for the runs where it happened,
+    so each nation judges the coalition as it stands when its turn comes. A run whose
+    inputs are bitwise those of last round (a steady state) reuses last round's gains.
     """
     member = state.member.copy()
     switched = np.zeros(member.shape, dtype=np.int8)
@@ -137,7 +312,10 @@ def revise_membership(world: World, game: g.Game, state: State, contribution: np
         return switch - stay, SWITCH_RTOL * (np.abs(stay) + np.abs(switch))
 
     runs = np.arange(member.shape[0])
-    inputs = np.concatenate([contribution, member, expected, rally, us_effort], axis=-1)
+    inputs = np.concatenate([contribution, member, expected, game.exposure, game.defence,
+                             game.eu_share, us_effort, game.outside_aid,
+                             game.asset_risk.sum(-1, keepdims=True), game.force_deterrence],
+                            axis=-1)
     same = np.all(inputs == state.gain_inputs, axis=-1)
     gain, tol = state.gain.copy(), state.gain_tol.copy()
     if not same.all():
@@ -158,16 +336,22 @@ def revise_membership(world: World, game: g.Game, state: State, contribution: np
     return member, switched, memo
 
 
-def update_verdict(world: World, old: State, new: State) -> State:
+def update_verdict(world: World, old: State, new: State, game: g.Game | None = None) -> State:
     """Converged (no change for K rounds), fractured (too small, a core nation gone, or
-    effort collapsed; final) or still unresolved, with the round it happened."""
+    European aid collapsed; final) or still unresolved, with the round it happened
+    (``game``: :func:`round_game` of ``new``, if the caller has it)."""
     scale = np.maximum(np.abs(old.contribution), np.maximum(world.game.pledge_floor, 1e-9))
     moved = np.max(np.abs(new.contribution - old.contribution) / scale, axis=-1, keepdims=True)
-    changed = (new.switched != 0).any(-1, keepdims=True) | (moved > world.converge_tolerance)
+    eu_moved = np.abs(new.eu_aid - old.eu_aid) > world.converge_tolerance * np.maximum(old.eu_aid, 1e-9)
+    force_moved = ((new.troops_offer != old.troops_offer).any(-1, keepdims=True)
+                   | (new.troops != old.troops).any(-1, keepdims=True)
+                   | (new.backstop != old.backstop))
+    changed = ((new.switched != 0).any(-1, keepdims=True) | (moved > world.converge_tolerance)
+               | eu_moved | force_moved)
     stable = np.where(changed, 0, old.stable_rounds + 1)
 
     size = new.member.sum(-1, keepdims=True)
-    effort = g.european_effort(world.game, new.contribution)
+    effort = g.aid_effort(round_game(world, new) if game is None else game, new.contribution)
     too_small = size < world.fracture_size * new.initial_size
     core_gone = (world.core & ~new.member).any(-1, keepdims=True)
     collapsed = effort < world.fracture_effort * new.initial_effort
@@ -191,4 +375,5 @@ def finished(world: World, state: State) -> np.ndarray:
     return (world.stop_on_verdict & (state.verdict != NO_VERDICT))[:, 0]
 
 
-__all__ = ["play_round", "draw_round", "draws_per_round", "finished", "true_deterrence"]
+__all__ = ["play_round", "draw_round", "draws_per_round", "event_stream", "finished",
+           "true_deterrence", "round_game", "reassurance_force", "best_offers", "force_payoffs"]

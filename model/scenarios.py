@@ -8,13 +8,14 @@ are errors, so a typo never silently does nothing.
 from __future__ import annotations
 
 import functools
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from model.config import ModelConfig, flatten
 from model.errors import CoalitionError
+from model.files import read_toml
+from model.param import check_text
 from seeds import SCENARIOS_DIR
 
 
@@ -53,10 +54,12 @@ def scenario_names() -> list[str]:
 
 @functools.lru_cache(maxsize=64)
 def _read(path: Path) -> Scenario:
+    data = read_toml(path, "scenario file")[2]  # a FileError names the file
     try:
-        data = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"scenario file {path.name} is not valid TOML: {exc}") from None
+        title = check_text(data.get("title", path.stem), "title")
+        description = check_text(data.get("description", ""), "description")
+    except CoalitionError as exc:
+        raise ScenarioError(f"scenario file {path.name}: {exc}") from None
     unknown = [k for k in data if k not in TOP_KEYS]
     if unknown:
         raise ScenarioError(f"scenario file {path.name}: key {unknown[0]!r} is not allowed: "
@@ -67,8 +70,11 @@ def _read(path: Path) -> Scenario:
             isinstance(v, dict) for v in nations.values()):
         raise ScenarioError(f"scenario file {path.name}: [parameters] and [nations.ISO3] "
                             "must be tables")
-    scenario = Scenario(name=path.stem, title=str(data.get("title", path.stem)),
-                        description=str(data.get("description", "")).strip(),
+    nested = next((k for k, v in params.items() if isinstance(v, dict)), None)
+    if nested is not None:
+        raise ScenarioError(f"scenario file {path.name}: [parameters.{nested}] is not allowed: "
+                            f"one nation's values go in [nations.{nested.upper()}]")
+    scenario = Scenario(name=path.stem, title=title, description=description.strip(),
                         parameters=dict(params), nations={k: dict(v) for k, v in nations.items()})
     try:
         scenario.config()  # validate every key and value now, naming the file

@@ -46,8 +46,21 @@ def network_log(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def app_url(network_log):
-    with app_server(free_port(), network_log=network_log) as url:
+def sweeps_root(tmp_path_factory) -> Path:
+    """The server's sweeps root: one sweep whose second chunk is damaged."""
+    from experiments.sweep import run_sweep
+    from helpers.sweeps import damage, phase_file
+
+    root = tmp_path_factory.mktemp("sweeps-root")
+    run_sweep(phase_file(root.parent), root / "damaged", progress=False)
+    damage(root / "damaged")
+    return root
+
+
+@pytest.fixture(scope="module")
+def app_url(network_log, sweeps_root):
+    with app_server(free_port(), network_log=network_log,
+                    args=("--sweeps-root", str(sweeps_root))) as url:
         yield url
 
 
@@ -144,8 +157,8 @@ def test_page_renders_with_all_panels(open_app):
                       "The coalition on the map", "Contributions, % of GDP",
                       "Burden against GDP (Olson and Zeckhauser)",
                       "Germany: payoff against its own contribution"]
-    assert shown[3]["geo"] == ["europe"] and sum(shown[3]["lengths"]) == 32  # every capital
-    assert shown[4]["lengths"] == [32, 0]  # 32 members at round 0, nobody outside
+    assert shown[3]["geo"] == ["europe"] and sum(shown[3]["lengths"]) == 33  # every capital
+    assert shown[4]["lengths"] == [32, 1]  # 32 members at round 0, Hungary outside
     expect(page.locator(".coalition-explain")).to_contain_text("Germany (round 0) is a member")
     page.wait_for_timeout(500)  # let the last chart frame paint
     ARTIFACTS.mkdir(exist_ok=True)
@@ -166,25 +179,25 @@ def test_step_advances_the_round_and_updates_the_views(open_app):
                            " return c && c.getOption().series[0].data.length === 3; }")
     shown = charts(page)
     assert shown[0]["lengths"] == [3] and shown[1]["lengths"] == [3, 3]  # rounds 0, 1, 2
-    assert sum(shown[4]["lengths"]) == 3 * 32  # the heat map: 3 rounds of 32 nations
+    assert sum(shown[4]["lengths"]) == 3 * 33  # the heat map: 3 rounds of 33 nations
 
 
 def test_scenario_and_reset_change_the_model(open_app):
     page = open_app()
     choose(page, "Scenario", "us-walks-away")
     expect(page.locator(".coalition-pending")).to_contain_text(
-        "Changed: scenario, US policy. Press Reset to apply.")
-    expect(monitor(page, "US effort")).to_have_text("USD 41.1 bn/yr")  # nothing changes before Reset
+        "Changed: scenario, US policy, own defence, off-budget money. Press Reset to apply.")
+    expect(monitor(page, "US effort")).to_have_text("EUR 33.4 bn/yr")  # nothing changes before Reset
     button(page, "Reset").click()
     expect(page.get_by_text("The model runs with these settings.")).to_be_visible()
     expect(page.locator(".v-select").filter(has_text="US policy")).to_contain_text("isolationist")
     button(page, "Step").click()
     expect(headline(page)).to_contain_text("Round 1 ·")
-    expect(monitor(page, "US effort")).to_have_text("USD 0.0 bn/yr")
+    expect(monitor(page, "US effort")).to_have_text("EUR 0.0 bn/yr")
     events = page.locator(".coalition-events")
     expect(events.locator(".coalition-event").last).to_have_text(
-        "Round 1: the US cut its commitment from 100% to 0% of its 2022-24 effort (USD 0.0 bn a year).")
-    expect(events).to_contain_text("Round 1: Germany cut its pledge")
+        "Round 1: the US cut its commitment from 100% to 0% of its 2022-24 effort (EUR 0.0 bn a year).")
+    expect(events).to_contain_text("Round 1: Germany cut its bilateral aid")
     page.get_by_label("Filter, e.g. Germany or left").fill("Germany")
     expect(events.locator(".coalition-event")).to_have_count(1)
 
@@ -224,7 +237,7 @@ def test_inspector_explains_a_nation(open_app):
     choose(page, "Nation to inspect", "France (FRA)")
     explain = page.locator(".coalition-explain")
     expect(explain).to_contain_text("France (round 0) is a member of the coalition")
-    expect(explain).to_contain_text("Its best response to the others' pledges is")
+    expect(explain).to_contain_text("Its best response to the others' aid is")
     expect(page.locator(".coalition-inspector-headline")).to_contain_text("France is a member")
     page.wait_for_function("() => [...document.querySelectorAll('.coalition-echarts')].some(el =>"
                            " el.echartsInstance && el.echartsInstance.getOption().title[0].text"
@@ -245,6 +258,24 @@ def test_bad_input_shows_the_models_message_and_the_app_keeps_running(open_app):
     expect(headline(page)).to_contain_text("Round 1 ·")
 
 
+def test_a_damaged_sweep_is_one_line_in_its_tab_and_the_model_runs_on(open_app, sweeps_root):
+    page = open_app()
+    page.get_by_role("tab", name="Sweeps").click()
+    folder = page.get_by_label("Sweep folder (inside the sweeps root)")
+    error = page.locator(".coalition-sweep-error")
+    for name, expected in [("damaged", "runs/chunk-000001.parquet is damaged"),
+                           ("/etc", "'/etc' is not allowed"), ("../..", "'../..' is not allowed")]:
+        folder.fill(name)
+        folder.press("Enter")
+        expect(error).to_contain_text(expected)
+        shown = error.inner_text()
+        assert str(sweeps_root) not in shown and shown.count("\n") == 0
+        assert "Traceback" not in page.locator("body").inner_text()
+    page.get_by_role("tab", name="Model").click()
+    button(page, "Step").click()  # the Model tab still answers
+    expect(headline(page)).to_contain_text("Round 1 ·")
+
+
 def test_two_browser_contexts_keep_separate_models(open_app):
     first, second = open_app(), open_app()
     for _ in range(3):
@@ -258,8 +289,8 @@ def test_two_browser_contexts_keep_separate_models(open_app):
     expect(headline(first)).to_contain_text("Round 0 ·")
     button(first, "Step").click()
     expect(headline(first)).to_contain_text("Round 1 ·")
-    expect(monitor(first, "US effort")).to_have_text("USD 0.0 bn/yr")
-    expect(monitor(second, "US effort")).to_have_text("USD 41.1 bn/yr")
+    expect(monitor(first, "US effort")).to_have_text("EUR 0.0 bn/yr")
+    expect(monitor(second, "US effort")).to_have_text("EUR 33.4 bn/yr")
     expect(headline(second)).to_contain_text("Round 1 ·")
     expect(second.locator(".v-select").filter(has_text="Scenario")).to_contain_text("baseline")
 

@@ -40,10 +40,16 @@ def run(scenario: str = "us-walks-away", rounds: int = 25, **params) -> Coalitio
     return model
 
 
+# membership that costs something (a high pledge floor; outsiders get all the benefit) and
+# beliefs that differ: when the US walks away nations leave and events pile up
+LEAVING = dict(spillover=1.0, pledge_floor=0.002, exit_penalty=0.0, us_reliance_spread=1.0,
+               stop_on_verdict=False)
+
+
 @pytest.fixture(scope="module")
 def walked() -> CoalitionModel:
-    """The US walks away, played to its verdict: nations leave, events pile up."""
-    return run("us-walks-away", rounds=100)
+    """The US walks away, played on: nations leave, events pile up."""
+    return run("us-walks-away", rounds=40, **LEAVING)
 
 
 # ---------------------------------------------------------------------- settings
@@ -72,7 +78,8 @@ def test_changed_names_the_controls_that_wait_for_reset():
     assert changed(base, base) == []
     edited = base.with_value("spillover", 0.2).with_value("DEU.us_reliance", 1.0)
     assert changed(edited, base) == ["spillover", "DEU's US reliance"]
-    assert changed(Settings.for_scenario("us-walks-away"), base) == ["scenario", "US policy"]
+    assert changed(Settings.for_scenario("us-walks-away"), base) == [
+        "scenario", "US policy", "own defence", "off-budget money"]
 
 
 def test_extra_lines_are_parsed_like_the_cli_set():
@@ -151,12 +158,13 @@ def test_two_sessions_have_their_own_models():
 
 
 # ---------------------------------------------------------------------- banner, monitors
-def test_banner_says_the_verdict_and_the_models_reason(walked):
-    s = walked.summary()
-    b = banner_mod.banner(walked)
+def test_banner_says_the_verdict_and_the_models_reason():
+    stopped = run("us-walks-away", rounds=100, **{**LEAVING, "stop_on_verdict": True})
+    s = stopped.summary()
+    b = banner_mod.banner(stopped)
     assert s["verdict"] == "fractured"
-    assert b.headline == f"Round {walked.round} · Fractured at round {s['verdict_round']}"
-    assert walked.reason[1:] in b.reason and b.status == "fractured"
+    assert b.headline == f"Round {stopped.round} · Fractured at round {s['verdict_round']}"
+    assert stopped.reason[1:] in b.reason and b.status == "fractured"
     assert "press Reset" in b.reason  # the run stopped
 
 
@@ -174,8 +182,8 @@ def test_monitors_show_the_summary(walked):
     assert banner_mod.monitors(walked) == [
         ("Round", str(walked.round)),
         ("Coalition size", f"{s['coalition_size_end']} of {s['coalition_size_start']}"),
-        ("European effort", f"USD {walked.european_effort:.1f} bn/yr"),
-        ("US effort", "USD 0.0 bn/yr"),
+        ("European aid", f"EUR {walked.european_effort:.1f} bn/yr"),
+        ("US effort", "EUR 0.0 bn/yr"),
         ("Deterrence", f"{walked.deterrence:.2f}"),
     ]
 
@@ -401,7 +409,8 @@ def test_policy_controls_follow_the_chosen_policy():
     assert {"US level", "withdrawal start", "withdrawal rate"} <= slider_labels()
     session.set_value("us_policy", "isolationist")
     assert not {"US level", "withdrawal start"} & slider_labels()
-    assert set(REGISTRY["withdrawing"].reads) == {"us_level", "us_withdraw_start", "us_withdraw_rate"}
+    assert set(REGISTRY["withdrawing"].reads) == {"us_level", "us_withdraw_start", "us_withdraw_rate",
+                                                  "us_backstop"}
     rc.close()
 
 
@@ -467,4 +476,77 @@ def test_the_app_has_a_sweeps_tab_listing_finished_sweeps(tmp_path):
     (tmp_path / "phase").mkdir()
     (tmp_path / "phase" / "manifest.json").write_text("{}")
     (tmp_path / "not-a-sweep").mkdir()
-    assert finished_sweeps(tmp_path) == [str(tmp_path / "phase")]
+    assert finished_sweeps(tmp_path) == ["phase"]  # named relative to the sweeps root
+
+
+# ---------------------------------------------------------------------- the Sweeps tab
+@pytest.fixture(scope="module")
+def sweeps_root(tmp_path_factory):
+    """A sweeps root with a finished phase sweep, a damaged one and a plain folder."""
+    from experiments.sweep import run_sweep
+    from helpers.sweeps import damage, phase_file
+
+    root = tmp_path_factory.mktemp("sweeps")
+    file = phase_file(root.parent, rounds=3)
+    run_sweep(file, root / "phase", progress=False)
+    run_sweep(file, root / "damaged", progress=False)
+    damage(root / "damaged")
+    (root / "plain").mkdir()
+    return root
+
+
+def _type_folder(rc, name: str) -> None:
+    field = rc.find(v.TextField, label="Sweep folder (inside the sweeps root)").widget
+    field.v_model = name
+    field.fire_event("focusout", None)
+
+
+def _sweep_problem(rc) -> str | None:
+    alerts = rc.find(v.Alert, class_="coalition-sweep-error").widgets
+    return alerts[0].children[0] if alerts else None
+
+
+def test_the_sweeps_tab_reads_only_inside_its_root(sweeps_root, monkeypatch):
+    from viz.sweep_page import SweepPage, finished_sweeps, resolve_sweep
+
+    assert finished_sweeps(sweeps_root) == ["damaged", "phase"]
+    assert resolve_sweep("phase", sweeps_root) == (sweeps_root / "phase").resolve()
+    (sweeps_root / "link").symlink_to("/etc")
+    box, rc = solara.render(SweepPage(root=str(sweeps_root)), handle_error=False)
+    for name in ("/etc", "../..", "phase/../../x", "link"):
+        _type_folder(rc, name)
+        problem = _sweep_problem(rc)
+        assert problem.startswith(f"folder {name!r} is not allowed: expected the name of a sweep "
+                                  "folder inside the sweeps root"), problem
+    _type_folder(rc, "phase")
+    import ipywidgets
+
+    assert _sweep_problem(rc) is None and rc.find(ipywidgets.Image).widgets  # the diagram
+    rc.close()
+    (sweeps_root / "link").unlink()
+
+
+def test_a_damaged_sweep_is_one_line_in_the_tab_and_the_model_tab_still_works(sweeps_root,
+                                                                             monkeypatch):
+    from viz.app import Page
+
+    monkeypatch.setenv("COALITION_SWEEPS_ROOT", str(sweeps_root))
+    box, rc = solara.render(Page(), handle_error=False)
+    for name, expected in [("damaged", "runs/chunk-000001.parquet is damaged"),
+                           ("plain", "plain is not a sweep folder (no manifest.json)"),
+                           ("missing", "missing is not a sweep folder")]:
+        _type_folder(rc, name)
+        problem = _sweep_problem(rc)
+        assert problem is not None and expected in problem, problem
+        assert "\n" not in problem and str(sweeps_root) not in problem and "Traceback" not in problem
+    assert _text(rc, "coalition-headline") == "Round 0 · Unresolved so far"  # the Model tab
+    assert rc.find(v.Html, class_="coalition-monitor").widgets
+    rc.close()
+
+
+def test_app_command_rejects_a_sweeps_root_that_is_not_a_folder(tmp_path, capsys):
+    from experiments.cli import main
+
+    assert main(["app", "--sweeps-root", str(tmp_path / "nope")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--sweeps-root" in err and "expected an existing folder" in err

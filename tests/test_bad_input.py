@@ -1,5 +1,6 @@
 """Bad input gets one clear message naming the field, the value and what is allowed."""
 
+import re
 import shutil
 
 import pytest
@@ -43,9 +44,45 @@ def test_rounds_must_be_a_whole_number():
 
 @pytest.fixture
 def nations_copy(tmp_path):
+    """The nations file and the files it is read with (EU, off-budget, veto players)."""
+    for name in ("eu.csv", "off_budget.csv", "veto_players.csv"):
+        shutil.copy(NATIONS_CSV.parent / name, tmp_path / name)
     path = tmp_path / "nations.csv"
     shutil.copy(NATIONS_CSV, path)
     return path
+
+
+def test_a_veto_player_that_is_not_a_nation_is_refused(nations_copy):
+    vetoes = nations_copy.parent / "veto_players.csv"
+    vetoes.write_text(vetoes.read_text().replace("SVK,", "XYZ,", 1))
+    with pytest.raises(DataError, match="veto player 'XYZ' is not a nation of nations.csv"):
+        load_nations(nations_copy)
+
+
+def test_off_budget_money_of_an_unknown_lender_is_refused(nations_copy):
+    money = nations_copy.parent / "off_budget.csv"
+    money.write_text(money.read_text().replace("\nCAN,", "\nXYZ,", 1))
+    with pytest.raises(DataError, match="'XYZ' is not allowed: expected a model nation or USA, EUI"):
+        load_nations(nations_copy)
+
+
+def test_negative_off_budget_money_is_refused(nations_copy):
+    money = nations_copy.parent / "off_budget.csv"
+    money.write_text(money.read_text().replace("CAN,2025,ERA,3.074012", "CAN,2025,ERA,-3.0", 1))
+    with pytest.raises(DataError, match="amount_eur_bn'.*expected a number at least 0"):
+        load_nations(nations_copy)
+
+
+@pytest.mark.parametrize("setting,words", [
+    ({"DEU.defence": -0.01}, "DEU.defence = -0.01 is not allowed"),
+    ({"defence": 0.5}, "defence = 0.5 is not allowed (out of range)"),
+    ({"EST.off_budget_lending": 5.0}, "EST is not an off-budget lender; the lenders are"),
+    ({"HUN.veto_linkage": -1.0}, "HUN.veto_linkage = -1.0 is not allowed"),
+    ({"round_length": "month"}, "round_length = 'month' is not allowed"),
+])
+def test_bad_v2_settings_are_refused_naming_them(setting, words):
+    with pytest.raises(CoalitionError, match=re.escape(words)):
+        CoalitionModel("baseline", **setting)
 
 
 def test_data_file_with_a_missing_column(nations_copy):

@@ -36,3 +36,31 @@ def test_the_odd_names_functions_that_exist():
     for name in cited:
         module, _, attr = name.rpartition(".")
         assert hasattr(importlib.import_module(module), attr), f"docs/ODD.md cites {name}"
+
+
+def test_the_odd_quotes_what_the_guarantee_scenarios_do():
+    """The numbers of 'Model v2, part 2' in docs/ODD.md are those the scenarios give."""
+    from agents import CoalitionModel
+
+    odd = (ROOT / "docs" / "ODD.md").read_text()
+    formed = CoalitionModel("ceasefire-with-backstop", rng=1)
+    s = formed.run(60)
+    assert (f"the force forms at {s['force_troops']:,.0f} troops "
+            f"({s['force_threshold']:,.0f} needed)") in odd
+    assert (f"falls from EUR {s['european_effort_start_bn']:.1f} to "
+            f"{s['european_effort_end_bn']:.1f} bn a year") in odd.replace("\n", " ")
+    hollow = CoalitionModel("ceasefire-no-backstop", rng=1, stop_on_verdict=False)
+    hollow.run(2)
+    assert f"{hollow.state.force_troops[0, 0]:,.0f} troops of the 64,000 needed" in odd.replace(
+        "\n", " ")
+    rounds = 0
+    while hollow.state.force_troops[0, 0] > 0:
+        hollow.step()
+        rounds += 1
+    words = {5: "five", 6: "six", 7: "seven"}
+    assert f"withdraw over {words[rounds]} rounds" in odd.replace("\n", " ")
+    priced = CoalitionModel("ceasefire-transactional-us", rng=1, stop_on_verdict=False)
+    priced.run(3)
+    assert priced.state.backstop[0, 0]
+    priced.run(3)
+    assert not priced.state.backstop[0, 0] and priced.state.us_level[0, 0] == 0

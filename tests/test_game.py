@@ -1,5 +1,7 @@
 """The game's math (model/game.py): limits, derivatives, best responses, equilibrium."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -62,7 +64,9 @@ def test_utility_terms_add_up_and_outsiders_get_the_spillover_share():
     game = world.game
     s, m = state.contribution, state.member.copy()
     terms = g.utility_terms(game, s, m, state.expected_us_effort, state.us_effort)
-    np.testing.assert_allclose(terms["utility"], terms["benefit"] - terms["cost"] - terms["fairness"])
+    costs = sum(terms[k] for k in ("cost", "eu_cost", "fairness", "opposition"))
+    np.testing.assert_allclose(terms["utility"], terms["benefit"] - costs)
+    assert terms["eu_cost"][0, 2] > 0 and terms["opposition"][0, 2] == 0  # an EU member, no vetoer
     m[0, 2] = False
     out = g.utility_terms(game, s, m, state.expected_us_effort, state.us_effort)
     assert out["benefit"][0, 2] == pytest.approx(0.3 * terms["benefit"][0, 2])
@@ -74,23 +78,51 @@ def test_fair_reference_mixes_us_burden_and_other_members_mean():
     s, m = state.contribution, state.member
     r = g.fair_reference(game, s, m, state.us_effort)
     i = 2
-    others = np.arange(table.n) != i
-    peers = (s[0, others] * table.gdp[others]).sum() / table.gdp[others].sum()
+    others = (np.arange(table.n) != i) & m[0]
+    burden = s[0] + game.eu_share[0]  # aid burden: bilateral and through the EU
+    peers = (burden[others] * table.gdp[others]).sum() / table.gdp[others].sum()
     s_us = state.us_effort[0, 0] / game.us_gdp[0, 0]
     assert r[0, i] == pytest.approx(0.25 * s_us + 0.75 * peers)
 
 
 def test_share_rule_sits_at_the_fair_reference_inside_the_kink():
-    world, _, _, _ = world_of(sucker_aversion=0.5)
+    """Marginal cost phi (s + eta d) below the kink (aid burden s + e at the reference r),
+    phi (s + eta d) + beta above it."""
+    world, _, _, _ = world_of(sucker_aversion=0.5, defence_budget_weight=0.1)
     game = world.game
-    phi, beta = game.political_cost, game.sucker_cost
-    ref = np.full_like(phi, 0.002)
+    phi, beta, e = game.political_cost, game.sucker_cost, game.eu_share
+    budget = 0.1 * game.defence
+    ref = np.full_like(phi, 0.002) + e  # the kink at bilateral aid 0.002
     lower, upper = np.zeros_like(phi), np.full_like(phi, 0.03)
-    value = phi * 0.002 + 0.5 * beta  # between the two marginal costs at r
+    value = phi * (0.002 + budget) + 0.5 * beta  # between the two marginal costs at the kink
     np.testing.assert_allclose(g.share_rule(game, value, ref, lower, upper), 0.002)
-    np.testing.assert_allclose(g.share_rule(game, phi * 0.001, ref, lower, upper), 0.001)
-    above = g.share_rule(game, phi * 0.004 + beta, ref, lower, upper)
+    np.testing.assert_allclose(g.share_rule(game, phi * (0.001 + budget), ref, lower, upper), 0.001)
+    above = g.share_rule(game, phi * (0.004 + budget) + beta, ref, lower, upper)
     np.testing.assert_allclose(above, 0.004)
+
+
+def test_own_defence_crowds_out_aid_through_the_shared_budget():
+    world, state, _, _ = world_of(defence_budget_weight=0.05, sucker_aversion=0.0)
+    game = world.game
+    args = (state.member, state.expected_us_effort, state.us_effort, state.contribution)
+    before = g.nash_equilibrium(game, *args)
+    more = g.this_round(game, defence=game.defence + 0.01)  # one point of GDP more defence
+    after = g.nash_equilibrium(more, *args)
+    assert np.all(after <= before) and (after < before).sum() > 20
+    separate = replace(game, defence_weight=np.zeros_like(game.defence_weight),
+                       joint_product=np.zeros_like(game.joint_product))
+    np.testing.assert_array_equal(g.nash_equilibrium(separate, *args),
+                                  g.nash_equilibrium(g.this_round(separate, defence=game.defence
+                                                                  + 0.01), *args))
+
+
+def test_off_budget_money_costs_no_budget_but_raises_european_effort():
+    world, state, _, _ = world_of()
+    game = world.game
+    richer = g.this_round(game, outside_aid=game.outside_aid + 20.0)
+    s = state.contribution
+    assert g.european_effort(richer, s)[0, 0] == pytest.approx(g.european_effort(game, s)[0, 0] + 20)
+    np.testing.assert_array_equal(g.domestic_cost(richer, s), g.domestic_cost(game, s))
 
 
 def test_best_response_maximises_each_nations_utility():
@@ -98,7 +130,7 @@ def test_best_response_maximises_each_nations_utility():
     game = world.game
     xhat = state.expected_us_effort * 0.5
     reply = g.best_response(game, state.contribution, state.member, xhat, state.us_effort)
-    for i in (0, 2, 12, 31):
+    for i in (0, 2, 12, 31, 32):
         grid = np.linspace(0, 0.01, 2001)
         s = np.repeat(state.contribution, grid.size, 0)
         s[:, i] = grid
@@ -148,10 +180,9 @@ def test_olson_zeckhauser_burden_rises_with_gdp_in_equilibrium():
     world, state, table, _ = world_of("olson-zeckhauser")
     s = g.nash_equilibrium(world.game, state.member, state.expected_us_effort, state.us_effort,
                            state.contribution)
-    assert spearmanr(table.gdp, s[0]).statistic > 0.999
-    # identical tastes: burden exactly proportional to GDP while no bound binds
-    ratio = s[0] / table.gdp
-    np.testing.assert_allclose(ratio, ratio[0], rtol=1e-9)
+    assert spearmanr(table.gdp, s[0]).statistic > 0.6
+    gives = s[0] > 0
+    assert table.gdp[gives].min() > table.gdp[~gives].max()  # the small free ride
 
 
 # --------------------------------------------------------------------------- stability

@@ -43,31 +43,40 @@ def test_the_run_can_go_on_past_a_verdict():
 
 
 def test_event_log_names_the_nation_the_numbers_and_the_reason():
-    model = CoalitionModel("us-walks-away", rng=0)
+    model = CoalitionModel("us-walks-away", rng=0, us_reliance=-0.5)
     model.run(3)
     text = "\n".join(model.events)
     assert "Round 1: the US cut its commitment from 100% to 0%" in text
-    deu = [e for e in model.events if e.startswith("Round 2: Germany cut its pledge")]
-    assert deu and "expects US effort to fall to 25%" in deu[0]
+    assert "Round 1: Europe's fear of abandonment went from 2% to 91%" in text
+    assert "Round 1: off-budget money for Ukraine" in text and "costs no national budget" in text
+    assert "Round 1: the EU Council cut EU-level aid" in text
+    deu = [e for e in model.events if e.startswith("Round 1: Germany cut its bilateral aid")]
+    x = 100 * model.datacollector.get_model_vars_dataframe()["expected_us_level"][1]
+    assert deu and f"expects US effort to fall to {x:.0f}%" in deu[0]
     assert "weak without a US backstop (complements)" in deu[0]
+    assert "its own defence rose from 1.70% to 2.40% of GDP" in deu[0]
 
 
 def test_leaving_and_the_verdict_are_logged():
-    model = CoalitionModel("us-walks-away", rng=0)
+    """Membership must cost something for leaving to pay: a high pledge floor, with
+    outsiders getting the whole benefit anyway."""
+    model = CoalitionModel("us-walks-away", rng=0, spillover=1.0, pledge_floor=0.002,
+                           exit_penalty=0.0)
     model.run(100)
     assert any("left the coalition" in e for e in model.events)
     assert model.events[-1].endswith(model.reason) or model.reason in model.events[-1]
 
 
 def test_explain_gives_each_utility_term_now_and_at_the_best_response():
-    model = CoalitionModel("us-walks-away", rng=0)
+    model = CoalitionModel("us-walks-away", rng=0, us_reliance=-0.5)
     model.run(2)
     germany = model.nation("DEU")
     text = germany.explain()
     terms_now = germany.utility_terms()
     terms_best = germany.utility_terms(germany.best_response())
     assert "Germany" in text and "complements" in text
-    for label, key in (("security benefit", "benefit"), ("utility", "utility")):
+    for label, key in (("security benefit", "benefit"), ("utility", "utility"),
+                       ("EU contribution", "eu_cost")):
         line = next(line for line in text.splitlines() if line.strip().startswith(label))
         assert f"{terms_now[key]:.3f}" in line and f"{terms_best[key]:.3f}" in line
     assert terms_best["utility"] >= terms_now["utility"]
@@ -81,7 +90,8 @@ def test_nation_utility_curve_peaks_at_its_best_response():
     grid = np.linspace(0, 0.01, 4001)
     curve = france.utility_curve(grid)
     assert abs(grid[np.argmax(curve["utility"])] - france.best_response()) <= 0.01 / 4000
-    np.testing.assert_allclose(curve["utility"], curve["benefit"] - curve["cost"] - curve["fairness"])
+    costs = sum(curve[k] for k in ("cost", "eu_cost", "fairness", "opposition"))
+    np.testing.assert_allclose(curve["utility"], curve["benefit"] - costs)
 
 
 def test_adversary_probes_raise_exposure_and_are_logged():
@@ -102,10 +112,14 @@ def test_a_switched_off_adversary_never_probes():
 
 
 def test_summary_reports_members_lost_and_efforts():
-    s = CoalitionModel("us-walks-away", rng=0).run(150)
-    assert s["verdict"] == "fractured"
-    assert set(s["members_lost"]) | set(s["members_end"]) == set(s["contributions_end"])
+    s = CoalitionModel("us-walks-away", rng=0, spillover=1.0, pledge_floor=0.002,
+                       exit_penalty=0.0).run(150)
+    assert s["verdict"] == "fractured" and s["members_lost"]
+    outsiders = {"HUN"}  # not a coalition member at the start
+    assert set(s["members_lost"]) | set(s["members_end"]) | outsiders == set(s["contributions_end"])
     assert s["us_effort_end_bn"] == 0 and s["coalition_size_end"] == len(s["members_end"])
+    assert s["european_effort_end_bn"] == pytest.approx(
+        s["bilateral_aid_end_bn"] + s["eu_aid_end_bn"] + s["off_budget_end_bn"])
 
 
 @pytest.mark.parametrize("scenario", ["baseline", "erratic-us"])
@@ -132,4 +146,4 @@ def test_the_us_agent_shows_the_models_state_not_a_copy_of_its_own():
     assert us.memory == float(model.state.us_memory[0, 0])
     assert isinstance(us.policy, type) and us.policy.name == "transactional"
     assert not hasattr(us.policy, "level")  # no state of its own to go stale
-    assert us.parameters["us_demand"] == 1.3
+    assert us.parameters["us_demand"] == 1.5

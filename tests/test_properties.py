@@ -35,13 +35,17 @@ PARAMS = st.fixed_dictionaries({}, optional={name: value_of(spec) for name, spec
 
 def check_state(model):
     st_, world = model.state, model.world
-    for name in ("contribution", "expected_us_effort", "rally", "us_level", "us_effort", "target"):
+    for name in ("contribution", "expected_us_effort", "rally", "us_level", "us_effort", "target",
+                 "force_troops", "force_credibility", "force_deterrence"):
         assert np.all(np.isfinite(getattr(st_, name))), name
     s = st_.contribution
     lower, upper = g.contribution_bounds(model.current_game(), st_.member)
     assert np.all(s >= lower - 1e-15) and np.all(s <= upper + 1e-15)
     assert np.all(s[st_.member] >= world.game.pledge_floor[0, 0] - 1e-15)
     assert 0.0 <= st_.us_level[0, 0] <= 1.0
+    assert np.all((st_.troops >= 0) & (st_.troops <= st_.troops_offer))
+    assert np.all(st_.troops_offer <= world.troop_capacity)
+    assert 0.0 <= st_.force_credibility[0, 0] <= 1.0
     for nation in model.nation_agents[:3]:
         assert all(math.isfinite(v) for v in nation.utility_terms().values())
     assert math.isfinite(model.deterrence)
@@ -52,6 +56,11 @@ def test_any_valid_parameters_give_finite_bounded_runs(params, scenario, seed):
     spec = all_params()
     floor = params.get("pledge_floor", spec["pledge_floor"].default)
     assume(floor <= params.get("max_contribution", spec["max_contribution"].default))
+    assume(params.get("force_threshold_backstop", spec["force_threshold_backstop"].default)
+           <= params.get("force_threshold", spec["force_threshold"].default))
+    ceasefire = (params.get("ceasefire_round", -1) >= 0 or params.get("ceasefire_chance", 0) > 0)
+    # identical nations have no stated pledges: a ceasefire needs a given troop cost
+    assume(not (scenario == "lq-textbook" and ceasefire and params.get("troop_cost") is None))
     model = CoalitionModel(scenario, rng=seed, **params)
     check_state(model)
     for _ in range(4):

@@ -13,6 +13,7 @@ import pytest
 from experiments.design import RunSpec, run_seed
 from experiments.engine import _play, run_mesa, run_vectorised
 from agents.coalition_model import CoalitionModel
+from model.rounds import event_stream
 from model.scenarios import load_scenario
 from model.state import State, build_world, stack
 
@@ -27,6 +28,9 @@ CASES = [  # (scenario, parameters): stochastic, reactive, strategic, coordinate
     ("baseline", {"us_policy": "reciprocal", "us_demand": 1.5, "adversary": True}),
     ("baseline", {"us_policy": "isolationist"}),
     ("baseline", {"us_policy": "erratic", "mode": "coordinated", "noise": 0.03}),
+    # a ceasefire: on a round, and by chance (the event stream)
+    ("baseline", {"us_policy": "transactional", "us_demand": 1.2, "ceasefire_round": 3}),
+    ("baseline", {"us_policy": "erratic", "us_switch_prob": 0.3, "ceasefire_chance": 0.3}),
 ]
 
 
@@ -47,6 +51,8 @@ def close(a: np.ndarray, b: np.ndarray) -> bool:
 # nash_equilibrium, whose warm start (`last` in model/game.py) moves with the extra outer
 # iterations other runs of a batch cause, so it agrees to the solver tolerance only.
 TRAJECTORY = ("round", "contribution", "member", "expected_us_effort", "rally", "us_level",
+              "ceasefire", "ceasefire_began", "troops_offer", "troops", "condition_met",
+              "backstop", "force_troops", "force_deterrence", "guarantee",
               "us_memory", "us_effort", "target", "switched", "probe_target", "stable_rounds",
               "verdict", "verdict_round", "cause", "initial_size", "initial_effort")
 
@@ -59,7 +65,9 @@ def test_engine_state_equals_mesa_model_run_by_run():
     state = stack([b[1] for b in built]).copy()
     n = built[0][2].n
     rngs = [np.random.default_rng(s.seed) for s in runs]
-    state = _play(world, state, rngs, n, ROUNDS, lane=3, blocks=None, runs=np.arange(len(runs)))
+    events = [event_stream(r) for r in rngs]
+    state = _play(world, state, rngs, events, n, ROUNDS, lane=3, blocks=None,
+                  runs=np.arange(len(runs)))
     for j, spec in enumerate(runs):
         model = CoalitionModel("baseline", rng=spec.seed, **spec.params)
         model.run(ROUNDS)

@@ -106,11 +106,13 @@ def test_sweep_page_shows_the_phase_diagram(sweeps):
 
     from viz.sweep_page import SweepPage
 
-    box, rc = solara.render(SweepPage(folder=str(sweeps["phase"])), handle_error=False)
+    root = sweeps["phase"].parent  # folders are named inside the page's sweeps root
+    box, rc = solara.render(SweepPage(folder=sweeps["phase"].name, root=str(root)),
+                            handle_error=False)
     assert not rc.find(v.Alert)
     images = rc.find(ipywidgets.Image)
     assert images and images.widget.value[:4] == b"\x89PNG"
-    rc.find(v.TextField).widget.v_model = str(sweeps["tournament"])
+    rc.find(v.TextField).widget.v_model = str(sweeps["tournament"].relative_to(root))
     rc.find(v.TextField).widget.fire_event("keyup.enter", None)
     assert "not a phase diagram" in rc.find(v.Alert).widget.children[0]
     rc.close()

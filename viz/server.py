@@ -15,6 +15,7 @@ import warnings
 
 from model.errors import CoalitionError
 
+SWEEPS_ROOT_ENV = "COALITION_SWEEPS_ROOT"  # the Sweeps tab's folder (viz/sweep_page.py)
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 APP = "viz.app"
@@ -74,10 +75,23 @@ def address(host: str, port: int) -> str:
     return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
-def serve(host: str = DEFAULT_HOST, port: int | str = DEFAULT_PORT) -> int:
+def check_sweeps_root(root: str | None) -> str | None:
+    """The Sweeps tab's root as an absolute path, or AppError if it is not a folder."""
+    if root is None:
+        return None
+    if not os.path.isdir(root):
+        raise AppError(f"--sweeps-root = {root!r} is not allowed: expected an existing folder")
+    return os.path.abspath(root)
+
+
+def serve(host: str = DEFAULT_HOST, port: int | str = DEFAULT_PORT,
+          sweeps_root: str | None = None) -> int:
     """Run the app's server until Ctrl+C; 0 on a clean stop."""
     port = check_port(port)
+    root = check_sweeps_root(sweeps_root)
     check_free(host, port)
+    if root is not None:
+        os.environ[SWEEPS_ROOT_ENV] = root
     offline_settings()
     from solara.__main__ import run
 

@@ -32,7 +32,9 @@ DEFAULT_SEED = 42
 FOCUS_NATION = "DEU"  # the seminar's question: why did Germany leave?
 
 # The parameters a seminar varies, in the order the controls show them.
-SEMINAR_PARAMS = ("us_reliance", "spillover", "exit_penalty", "sucker_aversion",
+SEMINAR_PARAMS = ("us_reliance", "us_reliance_spread", "defence_path", "defence_budget_weight",
+                  "eu_channel", "off_budget", "reparations_loan", "spillover", "penalty_scale",
+                  "sucker_aversion",
                   "adjustment_speed", "noise", "adversary", "mode", "stop_on_verdict")
 POLICY_PARAM_NAMES = tuple(dict.fromkeys(p for cls in REGISTRY.values() for p in cls.reads))
 CONTROLLED = ("us_policy", *POLICY_PARAM_NAMES, *SEMINAR_PARAMS)
@@ -44,8 +46,12 @@ LABELS = {
     "us_policy": "US policy", "us_level": "US level", "us_low_level": "US low level",
     "us_withdraw_start": "withdrawal start", "us_withdraw_rate": "withdrawal rate",
     "us_demand": "US demand", "us_hysteresis": "hysteresis", "us_switch_prob": "switch chance",
-    "us_stake": "US stake", "us_reliance": "US reliance (all nations)",
-    "spillover": "spillover", "exit_penalty": "exit penalty", "sucker_aversion": "sucker aversion",
+    "us_stake": "US stake", "us_reliance": "US reliance (mean belief)",
+    "spillover": "spillover", "penalty_scale": "commitment (x the revealed penalties)",
+    "sucker_aversion": "sucker aversion", "us_reliance_spread": "spread of beliefs",
+    "defence_path": "own defence", "defence_budget_weight": "defence's weight in the budget",
+    "eu_channel": "EU Council decides EU aid", "off_budget": "off-budget money",
+    "reparations_loan": "reparations loan (EUR bn a year)",
     "adjustment_speed": "adjustment speed", "noise": "noise", "adversary": "adversary",
     "mode": "behaviour mode", "stop_on_verdict": "stop at the verdict",
 }

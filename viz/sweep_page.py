@@ -1,55 +1,97 @@
 """A browser page that shows a finished sweep's phase diagram.
 
-Self-contained: give it the output folder of a sweep (``coalition sweep FILE --out
-DIR``) and it draws the share of runs fractured over the two varied parameters,
-with the boundary where half of the runs fracture, from
-:func:`experiments.plots.phase_figure`. Run alone with
+Self-contained: give it the name of a sweep's output folder inside the *sweeps root*
+(``coalition app --sweeps-root DIR``, the environment's ``COALITION_SWEEPS_ROOT``, else
+``./sweeps``, where ``coalition sweep`` writes by default) and it draws the share of
+runs fractured over the two varied parameters, with the boundary where half of the
+runs fracture, from :func:`experiments.plots.phase_figure`. Folders are named relative
+to that root: an absolute path, ``..`` or a link leading out of it is refused, so a
+page shared with a room cannot probe the server's files. Whatever goes wrong (a
+damaged sweep, a folder that is not one) is one line inside the page, naming the
+folder relative to the root; the rest of the app is untouched. Run alone with
 ``solara run viz/sweep_page.py``, or link ``SweepPage`` into the app.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import solara
 
 from model.errors import CoalitionError
+from viz.server import SWEEPS_ROOT_ENV
+
+DEFAULT_ROOT = "sweeps"
 
 
-def _figure(folder: str):
-    """The phase figure of a folder, or the one-line reason there is none."""
+class SweepPathError(CoalitionError):
+    """A sweep folder named outside the sweeps root."""
+
+
+def sweeps_root() -> Path:
+    """The folder the page may show sweeps from (the environment's, else ./sweeps)."""
+    return Path(os.environ.get(SWEEPS_ROOT_ENV) or DEFAULT_ROOT)
+
+
+def resolve_sweep(name: str, root: Path) -> Path:
+    """The folder ``name`` (relative to ``root``), or SweepPathError if it leaves the root."""
+    path = Path(name.strip())
+    inside = (root / path).resolve()
+    if path.is_absolute() or ".." in path.parts or not inside.is_relative_to(root.resolve()):
+        raise SweepPathError(f"folder {name.strip()!r} is not allowed: expected the name of a "
+                             "sweep folder inside the sweeps root, such as us-commitment-phase")
+    return inside
+
+
+def problem_line(exc: BaseException, root: Path) -> str:
+    """One line for the page: the error's own message with paths relative to the root."""
+    if not isinstance(exc, (CoalitionError, OSError)):
+        return f"this folder's sweep cannot be drawn ({type(exc).__name__})"
+    text = str(exc)
+    for prefix in {str(root.resolve()), os.path.abspath(root)}:
+        text = text.replace(prefix + os.sep, "")
+    return (text.splitlines() or [type(exc).__name__])[0]
+
+
+def _figure(name: str, root: Path):
+    """The phase figure of a sweep folder, or the one-line reason there is none."""
     from experiments.plots import phase_figure
 
     try:
-        return phase_figure(folder), None
-    except (CoalitionError, OSError) as exc:
-        return None, str(exc)
+        return phase_figure(resolve_sweep(name, root)), None
+    except Exception as exc:  # noqa: BLE001: any failure stays inside this tab, as one line
+        return None, problem_line(exc, root)
 
 
-def finished_sweeps(root: str | Path = "sweeps") -> list[str]:
-    """Output folders under ``root`` (the default of ``coalition sweep``) with a manifest."""
-    return sorted(str(p.parent) for p in Path(root).glob("*/manifest.json"))
+def finished_sweeps(root: str | Path = DEFAULT_ROOT) -> list[str]:
+    """Sweep folders under ``root`` (those with a manifest), named relative to it."""
+    root = Path(root)
+    return sorted(str(p.parent.relative_to(root)) for p in root.glob("*/manifest.json"))
 
 
 @solara.component
-def SweepPage(folder: str = ""):
+def SweepPage(folder: str = "", root: str | None = None):
     """Folder input and the sweep's phase diagram."""
+    base = Path(root) if root is not None else sweeps_root()
     path, set_path = solara.use_state(folder)
-    result = solara.use_memo(lambda: _figure(path) if path else (None, None), dependencies=[path])
-    found = solara.use_memo(finished_sweeps, dependencies=[])
+    result = solara.use_memo(lambda: _figure(path, base) if path.strip() else (None, None),
+                             dependencies=[path, str(base)])
+    found = solara.use_memo(lambda: finished_sweeps(base), dependencies=[str(base)])
     with solara.Column():
         # plain HTML: solara.Markdown would ask a CDN for KaTeX, and the app is offline
         solara.HTML(tag="h3", unsafe_innerHTML="Sweep: where the coalition fractures")
         if found:
-            solara.Select("Finished sweeps in ./sweeps", values=found,
+            solara.Select("Finished sweeps", values=found,
                           value=path if path in found else None, on_value=set_path)
-        solara.InputText("Sweep output folder", value=path, on_value=set_path)
+        solara.InputText("Sweep folder (inside the sweeps root)", value=path, on_value=set_path)
         figure, problem = result
-        if not path:
-            solara.Info("Enter the output folder of a finished sweep "
-                        "(coalition sweep us-commitment-phase --out DIR).")
+        if not path.strip():
+            solara.Info("Pick a finished sweep, or enter its folder's name inside the sweeps "
+                        "root (coalition sweep us-commitment-phase writes "
+                        "sweeps/us-commitment-phase).")
         elif problem:
-            solara.Error(problem)
+            solara.Error(problem, classes=["coalition-sweep-error"])
         else:
             solara.FigureMatplotlib(figure, dependencies=[path], format="png")
 

@@ -52,7 +52,8 @@ sys.exit(main(sys.argv[1:]))
 
 
 @contextlib.contextmanager
-def app_server(port: int, timeout: float = 60.0, network_log: Path | None = None) -> Iterator[str]:
+def app_server(port: int, timeout: float = 60.0, network_log: Path | None = None,
+               args: tuple[str, ...] = ()) -> Iterator[str]:
     """``coalition app --port PORT`` as a subprocess; yields its address once it answers.
 
     With ``network_log``, every connection the server makes beyond this machine is
@@ -63,7 +64,7 @@ def app_server(port: int, timeout: float = 60.0, network_log: Path | None = None
     if network_log is not None:
         command = [sys.executable, "-c", AUDITED_CLI, str(network_log)]
     with tempfile.TemporaryFile("w+") as log:
-        proc = subprocess.Popen([*command, "app", "--port", str(port)],
+        proc = subprocess.Popen([*command, "app", "--port", str(port), *args],
                                 cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True,
                                 env={**os.environ, "PYTHONUNBUFFERED": "1"})
         url = f"http://127.0.0.1:{port}/"

@@ -55,3 +55,35 @@ def assert_frames_close(a, b, rtol: float = 1e-12) -> None:
             assert np.allclose(x, y, rtol=rtol, atol=1e-15, equal_nan=True), col
         else:
             assert list(x) == list(y), col
+
+
+PHASE = """
+scenario = "baseline"
+seed = 2
+rounds = {rounds}
+chunk_size = 2
+[parameters]
+nations = "identical"
+n_nations = 3
+[vary.us_level]
+low = 0.2
+high = 1.0
+steps = 2
+[vary.spillover]
+low = 0.1
+high = 0.9
+steps = 2
+"""
+
+
+def phase_file(folder: Path, rounds: int = 2) -> Path:
+    """A tiny phase-diagram experiment (4 points, 2 chunks)."""
+    path = Path(folder) / "phase.toml"
+    path.write_text(PHASE.format(rounds=rounds))
+    return path
+
+
+def damage(out: Path, chunk: int = 1) -> None:
+    """Cut a sweep's runs chunk file short, as a full disk or a bad copy would."""
+    path = Path(out) / "runs" / f"chunk-{chunk:06d}.parquet"
+    path.write_bytes(path.read_bytes()[:40])

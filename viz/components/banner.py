@@ -48,8 +48,8 @@ def monitors(model: CoalitionModel) -> list[tuple[str, str]]:
     return [
         ("Round", str(s["rounds_run"])),
         ("Coalition size", f"{s['coalition_size_end']} of {s['coalition_size_start']}"),
-        ("European effort", f"USD {s['european_effort_end_bn']:.1f} bn/yr"),
-        ("US effort", f"USD {s['us_effort_end_bn']:.1f} bn/yr"),
+        ("European aid", f"EUR {s['european_effort_end_bn']:.1f} bn/yr"),
+        ("US effort", f"EUR {s['us_effort_end_bn']:.1f} bn/yr"),
         ("Deterrence", f"{s['deterrence_end']:.2f}"),
     ]
 
@@ -74,6 +74,6 @@ def Monitors(session: Session, version: int = 0):
                 solara.HTML(tag="br")
                 solara.Text(value, classes=["coalition-monitor"],
                             style={"font-size": "1.2rem", "font-weight": "500"})
-    solara.Text("Money in USD bn a year (2022-24 prices); deterrence is what the adversary "
+    solara.Text("Money in EUR bn a year at 2024 prices; deterrence is what the adversary "
                 "faces, 1 = the 2022-24 status quo.", style={"font-size": "0.75rem", "color": "#666",
                                                             "margin": "2px 0 8px 4px"})

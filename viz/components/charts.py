@@ -55,7 +55,7 @@ def coalition_size_option(model: CoalitionModel) -> dict:
 
 
 def effort_option(model: CoalitionModel) -> dict:
-    option = _base("European and US effort", "USD bn a year, stacked")
+    option = _base("European and US effort", "EUR bn a year at 2024 prices, stacked")
     option["xAxis"] = _rounds_axis(model)
     option["yAxis"] = {"type": "value", "min": 0}
     option["legend"] = {"right": 8, "top": 4, "itemWidth": 14, "textStyle": {"fontSize": 11}}
@@ -163,7 +163,7 @@ def burden_option(model: CoalitionModel) -> dict:
     option["tooltip"] = {"trigger": "item"}
     option["grid"] = {"left": 56, "right": 24, "top": 56, "bottom": 62}
     option["legend"] = {"right": 8, "bottom": 0, "textStyle": {"fontSize": 11}}
-    option["xAxis"] = {"type": "log", "name": "GDP, USD bn (log scale)", "nameLocation": "middle",
+    option["xAxis"] = {"type": "log", "name": "GDP, EUR bn (log scale)", "nameLocation": "middle",
                        "nameGap": 26}
     option["yAxis"] = {"type": "value", "name": "% of GDP", "min": 0}
     style = {"type": "scatter", "symbolSize": 8, "labelLayout": {"hideOverlap": True},

@@ -80,7 +80,7 @@ def markers(model: CoalitionModel) -> list[Marker]:
 
 
 def _point(m: Marker, value: list) -> dict:
-    text = (f"{m.name}: {pct(m.contribution)} of GDP (USD {m.contribution_bn:.2f} bn a year), "
+    text = (f"{m.name}: {pct(m.contribution)} of GDP (EUR {m.contribution_bn:.2f} bn a year), "
             f"{m.status}{', frontline state' if m.frontline else ''}")
     return {"name": m.name, "iso3": m.iso3, "value": value, "symbolSize": m.size,
             "tooltip": {"formatter": text},

@@ -18,7 +18,9 @@ UI_RANGES: dict[str, tuple[float, float, float]] = {
     "us_level": (0, 1, 0.05), "us_low_level": (0, 1, 0.05), "us_withdraw_start": (0, 40, 1),
     "us_withdraw_rate": (0, 0.5, 0.01), "us_demand": (0.1, 3, 0.05), "us_hysteresis": (0, 1, 0.05),
     "us_switch_prob": (0, 1, 0.05), "us_stake": (0, 5, 0.1), "us_reliance": (-4, 1, 0.1),
-    "spillover": (0, 1, 0.05), "exit_penalty": (0, 0.01, 0.0005), "sucker_aversion": (0, 0.95, 0.05),
+    "spillover": (0, 1, 0.05), "penalty_scale": (0, 5, 0.1), "sucker_aversion": (0, 0.95, 0.05),
+    "us_reliance_spread": (0, 2, 0.05), "defence_budget_weight": (0, 0.2, 0.005),
+    "reparations_loan": (0, 150, 5),
     "adjustment_speed": (0.05, 1, 0.05), "noise": (0, 0.5, 0.01),
 }
 MIN_DELAY_MS = 50  # the shortest pause between rounds while playing
@@ -104,7 +106,7 @@ def PendingNotice(session: Session):
 
 @solara.component
 def NationReliance(session: Session):
-    """us_reliance for every nation, and for one chosen nation."""
+    """The nations' mean belief us_reliance and its spread, and one chosen nation's own."""
     pending = session.pending.value
     session.applied.value  # the nations change with the applied model
     model = session.model
@@ -113,14 +115,8 @@ def NationReliance(session: Session):
     code = chosen.value if chosen.value in codes else codes[0]
     name = model.nations.name[codes.index(code)]
 
-    same = pending.values["us_reliance"] is not None
-    solara.Switch(label="Same US reliance for every nation", value=same,
-                  on_value=lambda on: session.set_value("us_reliance", 0.0 if on else None))
-    if same:
-        ParamControl(session, "us_reliance")
-    else:
-        solara.Text("Each nation keeps its own us_reliance from the data (rho: below 0, European "
-                    "effort is weak without the US; 1, it can stand in for the US's).", style=CAPTION)
+    ParamControl(session, "us_reliance")
+    ParamControl(session, "us_reliance_spread")
 
     items = [{"text": f"{n} ({c})", "value": c} for c, n in sorted(zip(codes, model.nations.name),
                                                                    key=lambda t: t[1])]
@@ -168,8 +164,13 @@ def Controls(session: Session):
     NationReliance(session)
     ParamControl(session, "sucker_aversion")
 
+    Heading("Budgets, the EU and off-budget money")
+    for name in ("defence_path", "defence_budget_weight", "eu_channel", "off_budget",
+                 "reparations_loan"):
+        ParamControl(session, name)
+
     Heading("The coalition's rules")
-    for name in ("spillover", "exit_penalty", "adjustment_speed", "noise", "mode", "adversary"):
+    for name in ("spillover", "penalty_scale", "adjustment_speed", "noise", "mode", "adversary"):
         ParamControl(session, name)
 
     Heading("The run")

@@ -46,7 +46,7 @@ def contribution_range(model: CoalitionModel, nation: Nation) -> np.ndarray:
 
 
 def utility_terms_table(nation: Nation) -> list[tuple[str, float, float]]:
-    """(term, now, at the best response), USD bn a year, costs counted negative."""
+    """(term, now, at the best response), EUR bn a year, costs counted negative."""
     now, best = nation.utility_terms(), nation.utility_terms(nation.best_response())
     return [(label, sign * now[key], sign * best[key]) for key, label, sign in TERMS]
 
@@ -75,7 +75,7 @@ def inspector_option(model: CoalitionModel, nation: Nation) -> dict:
     return {
         "animation": False,
         "title": {"text": f"{nation.name}: payoff against its own contribution",
-                  "subtext": "USD bn a year, the others' pledges held fixed; top: utility, "
+                  "subtext": "EUR bn a year, the others' pledges held fixed; top: utility, "
                              "bottom: its terms", "left": 8, "top": 2,
                   "textStyle": {"fontSize": 13}, "subtextStyle": {"fontSize": 11}},
         "tooltip": {"trigger": "axis"},
@@ -97,14 +97,14 @@ def terms_html(rows: list[tuple[str, float, float]]) -> str:
         f"<tr><td>{html.escape(label)}</td><td style='text-align:right'>{now:+.3f}</td>"
         f"<td style='text-align:right'>{best:+.3f}</td></tr>" for label, now, best in rows)
     return ("<table class='coalition-terms' style='border-collapse:collapse;width:100%'>"
-            "<tr><th style='text-align:left'>term, USD bn/yr</th><th style='text-align:right'>now</th>"
+            "<tr><th style='text-align:left'>term, EUR bn/yr</th><th style='text-align:right'>now</th>"
             "<th style='text-align:right'>at best response</th></tr>" + cells + "</table>")
 
 
 def headline(nation: Nation) -> str:
     side = "a member of the coalition" if nation.member else "outside the coalition"
     return (f"{nation.name} is {side}: it gives {pct(nation.contribution)} of GDP "
-            f"(USD {nation.contribution_bn:.2f} bn a year); its best response is "
+            f"(EUR {nation.contribution_bn:.2f} bn a year); its best response is "
             f"{pct(nation.best_response())}.")
 
 

@@ -1,0 +1,97 @@
+"""How robust is a verdict? The same scenario under a small ensemble of nearby worlds.
+
+``coalition run`` reports the share of K nearby parameter draws whose verdict agrees
+with the run's own. Each draw perturbs the pooled behavioural parameters the data
+pin down least (the mean and spread of beliefs, the benefit's saturation, adjustment
+speed, the budget weight of own defence, the revealed penalties' scale) around the
+run's values, and draws its own plausible world of belief deviations and its own
+random numbers; all from a ``SeedSequence`` of the run's seed, so the report is
+reproducible. The draws run in lockstep through the sweep engine.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import numpy as np
+
+from experiments.design import RunSpec, run_seed
+from experiments.engine import run_vectorised
+from model.config import all_params, flatten
+
+# parameter -> (how it is perturbed, size): "add" a uniform in +-size, "scale" by exp(+-size)
+NEARBY: dict[str, tuple[str, float]] = {
+    "us_reliance": ("add", 0.25),
+    "us_reliance_spread": ("add", 0.25),
+    "saturation": ("scale", 0.2),
+    "adjustment_speed": ("scale", 0.2),
+    "defence_budget_weight": ("scale", 0.5),
+    "penalty_scale": ("scale", 0.5),
+}
+ROOT = 7_020_251  # mixes the run's seed into the ensemble's SeedSequence
+
+
+def nearby_draws(values: dict[str, Any], draws: int, seed: int) -> list[dict[str, Any]]:
+    """``draws`` parameter sets near ``values`` (the run's parameters), reproducibly."""
+    spec = all_params()
+    rng = np.random.default_rng(np.random.SeedSequence([ROOT, int(seed)]))
+    out = []
+    for k in range(draws):
+        draw = {}
+        for name, (how, size) in NEARBY.items():
+            u = rng.uniform(-size, size)
+            value = values[name] + u if how == "add" else values[name] * float(np.exp(u))
+            lo, hi = spec[name].low, spec[name].high
+            value = min(max(value, lo if lo is not None else value), hi if hi is not None else value)
+            if spec[name].low_open and value <= spec[name].low:
+                value = values[name]
+            draw[name] = float(value)
+        draw["belief_draw"] = k + 1
+        out.append(draw)
+    return out
+
+
+def robustness(scenario: str, values: dict[str, Any], nation_params: dict[str, dict[str, Any]],
+               verdict: str, rounds: int, seed: int, draws: int = 16) -> dict[str, Any]:
+    """The verdicts of ``draws`` nearby worlds and the share agreeing with ``verdict``."""
+    if draws <= 0:
+        return {"draws": 0, "share_agreeing": None, "verdicts": {}}
+    base = {**values}
+    specs = [RunSpec(run=k, point=k, replicate=0, seed=run_seed(seed, k),
+                     overrides={**flatten(base, nation_params), **draw}, varied=draw)
+             for k, draw in enumerate(nearby_draws(values, draws, seed))]
+    rows, _ = run_vectorised(scenario, specs, rounds)
+    counts = Counter(row["verdict"] for row in rows)
+    return {"draws": draws, "share_agreeing": counts.get(verdict, 0) / draws,
+            "verdicts": dict(sorted(counts.items()))}
+
+
+def plausible_worlds(scenario: str, values: dict[str, Any],
+                     nation_params: dict[str, dict[str, Any]], rounds: int, seed: int,
+                     draws: int, path=None) -> dict[str, Any]:
+    """The scenario in ``draws`` plausible worlds: parameter points the estimation data
+    do not reject (:func:`model.estimation.plausible_set`, stored by ``coalition
+    estimate --out``), each with its own random numbers; the share of each verdict and
+    the spread of European aid at the end. The points replace the scenario's values of
+    the estimated parameters; per-nation overrides still win."""
+    from model.estimation import ESTIMATE_JSON, load_plausible
+
+    if draws <= 0:
+        return {"draws": 0}
+    points = load_plausible(path or ESTIMATE_JSON)
+    rng = np.random.default_rng(np.random.SeedSequence([ROOT, int(seed), 2]))
+    pick = (rng.permutation(len(points))[:draws] if draws <= len(points)
+            else rng.integers(0, len(points), draws))
+    specs = [RunSpec(run=k, point=k, replicate=0, seed=run_seed(seed, k),
+                     overrides={**flatten(values, nation_params), **points[i]}, varied=points[i])
+             for k, i in enumerate(pick)]
+    rows, _ = run_vectorised(scenario, specs, rounds)
+    verdicts = Counter(row["verdict"] for row in rows)
+    guarantees = Counter(row["guarantee"] for row in rows)
+    effort = np.array([row["european_effort_end_bn"] for row in rows])
+    return {"draws": draws, "worlds_available": len(points),
+            "verdicts": {k: v / draws for k, v in sorted(verdicts.items())},
+            "guarantees": {k: v / draws for k, v in sorted(guarantees.items())},
+            "european_effort_end_bn": {q: float(np.percentile(effort, p))
+                                       for q, p in (("p5", 5), ("p50", 50), ("p95", 95))}}
