@@ -20,7 +20,7 @@ import sys
 from typing import Any
 
 from model.errors import CoalitionError
-from model.param import MAX_ROUNDS, parse_whole
+from model.param import DEFAULT_ROUNDS, DEFAULT_SEED, MAX_ROUNDS, parse_whole
 
 INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a Ctrl-C
 MAX_WORKERS = 1024
@@ -96,6 +96,7 @@ def cmd_run(args) -> int:
     from agents.coalition_model import CoalitionModel
 
     from experiments.ensemble import plausible_worlds, robustness
+    from model.config import flatten, inert_reason
 
     params, nations = parse_sets(args.set or [])
     rounds = _int(args.rounds, "--rounds", 0, MAX_ROUNDS, "a round is a year")
@@ -103,6 +104,10 @@ def cmd_run(args) -> int:
     draws = _int(args.robustness, "--robustness")
     worlds = _int(args.plausible, "--plausible", 0, 10_000, "plausible worlds")
     model = CoalitionModel(args.scenario, rng=seed, nation_params=nations, **params)
+    for key in flatten(params, nations):
+        reason = inert_reason(key, model.config.values)
+        if reason:
+            print(f"coalition: note: {reason}", file=sys.stderr)
     summary = model.run(rounds)
     summary["verdict_robustness"] = robustness(
         model.preset.name if not str(args.scenario).endswith(".toml") else args.scenario,
@@ -331,8 +336,9 @@ def cmd_sweep(args) -> int:
                        workers=_int(args.workers, "--workers", 1, MAX_WORKERS),
                        scheduler=args.scheduler, resume=args.resume, engine=args.engine,
                        progress=not args.quiet, force=args.force, notes=note)
-    print(f"{report['status']}: {report['runs']} runs in {report['out']} ({report['ran']} run now "
-          f"in {report['seconds']:.1f} s, {report['runs_per_second']:.1f} runs/s, {report['executor']})")
+    print(f"{report['status']}: {report['runs']} runs in {report['out']} ({report['ran']} of them "
+          f"run by this command, in {report['seconds']:.1f} s, {report['runs_per_second']:.1f} "
+          f"runs/s, {report['executor']})")
     return 0 if report["status"] == "complete" else 1
 
 
@@ -356,8 +362,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, required=True)
     run = sub.add_parser("run", help="run one scenario and print a summary")
     run.add_argument("--scenario", default="baseline", help="scenario name (coalition scenarios)")
-    run.add_argument("--rounds", default="100", help="most rounds to play (default 100)")
-    run.add_argument("--seed", default="0", help="random seed (default 0)")
+    run.add_argument("--rounds", default=str(DEFAULT_ROUNDS),
+                     help=f"most rounds to play (default {DEFAULT_ROUNDS}, as the app's round limit)")
+    run.add_argument("--seed", default=str(DEFAULT_SEED),
+                     help=f"random seed (default {DEFAULT_SEED}, as in the app)")
     run.add_argument("--set", action="append", metavar="KEY=VALUE",
                      help="set a parameter (us_reliance=0.5) or a nation's (DEU.us_reliance=1)")
     run.add_argument("--json", action="store_true", help="print one JSON object")
