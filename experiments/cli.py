@@ -173,13 +173,14 @@ def cmd_estimate(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from model.validation import protocol, protocol_text, validate_2025
+    from model.validation import protocol, protocol_text, scenario_report, validate_2025
 
     if args.scenario is None:
-        p = protocol(folds=_int(args.folds, "--folds", 0, 33), seed=_int(args.seed, "--seed"))
+        p = protocol(folds=_int(args.folds, "--folds", 0, 33),
+                     seed=_int(args.seed or "0", "--seed"))
         print(json.dumps(p) if args.json else protocol_text(p))
         return 0
-    v = validate_2025(args.scenario)
+    v = validate_2025(args.scenario, seed=_int(args.seed or str(DEFAULT_SEED), "--seed"))
     if args.json:
         print(json.dumps({"scenario": args.scenario, "totals": {
             "together_nations": {"predicted": v.predicted_effort_ratio,
@@ -188,13 +189,7 @@ def cmd_validate(args) -> int:
             "nations": [{"iso3": c, "predicted": float(p), "observed": float(o)}
                         for c, p, o in zip(v.iso3, v.predicted_ratio, v.observed_ratio)]}))
         return 0
-    print("The 2025 natural experiment: US allocations stopped. One round from the 2022-24 "
-          "status quo, against what each nation did in 2025 (Kiel; on-budget bilateral aid at "
-          "2024 prices, off-budget loans taken out).")
-    print(v.text())
-    print(f"{'nation':8s} {'predicted':>10s} {'observed':>10s}")
-    for code, p, o in zip(v.iso3, v.predicted_ratio, v.observed_ratio):
-        print(f"{code:8s} {p:10.2f}x {o:10.2f}x")
+    print(scenario_report(v))
     return 0
 
 
@@ -391,7 +386,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--scenario", help="instead: one round of this scenario against 2025")
     validate.add_argument("--folds", default="4", help="folds of the cross-validation across "
                           "nations (default 4; 0 to skip)")
-    validate.add_argument("--seed", default="0")
+    validate.add_argument("--seed", default=None, help="the estimation's seed (default 0); with "
+                          f"--scenario, the round's random numbers (default {DEFAULT_SEED}, as "
+                          "coalition run and the app)")
     validate.add_argument("--json", action="store_true", help="print one JSON object")
     validate.set_defaults(func=cmd_validate)
     estimate = sub.add_parser("estimate", help="estimate the pooled parameters on a US shock")

@@ -12,6 +12,7 @@ reproducible. The draws run in lockstep through the sweep engine.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -67,6 +68,22 @@ def robustness(scenario: str, values: dict[str, Any], nation_params: dict[str, d
             "verdicts": dict(sorted(counts.items()))}
 
 
+def _plausible_specs(values: dict[str, Any], nation_params: dict[str, dict[str, Any]],
+                     seed: int, draws: int, path=None) -> tuple[list[RunSpec], int]:
+    """``draws`` runs in plausible worlds (the stored points, drawn reproducibly from the
+    seed), and how many points there are to draw from."""
+    from model.estimation import ESTIMATE_JSON, load_plausible
+
+    points = load_plausible(path or ESTIMATE_JSON)
+    rng = np.random.default_rng(np.random.SeedSequence([ROOT, int(seed), 2]))
+    pick = (rng.permutation(len(points))[:draws] if draws <= len(points)
+            else rng.integers(0, len(points), draws))
+    specs = [RunSpec(run=k, point=k, replicate=0, seed=run_seed(seed, k),
+                     overrides={**flatten(values, nation_params), **points[i]}, varied=points[i])
+             for k, i in enumerate(pick)]
+    return specs, len(points)
+
+
 def plausible_worlds(scenario: str, values: dict[str, Any],
                      nation_params: dict[str, dict[str, Any]], rounds: int, seed: int,
                      draws: int, path=None) -> dict[str, Any]:
@@ -75,23 +92,53 @@ def plausible_worlds(scenario: str, values: dict[str, Any],
     estimate --out``), each with its own random numbers; the share of each verdict and
     the spread of European aid at the end. The points replace the scenario's values of
     the estimated parameters; per-nation overrides still win."""
-    from model.estimation import ESTIMATE_JSON, load_plausible
-
     if draws <= 0:
         return {"draws": 0}
-    points = load_plausible(path or ESTIMATE_JSON)
-    rng = np.random.default_rng(np.random.SeedSequence([ROOT, int(seed), 2]))
-    pick = (rng.permutation(len(points))[:draws] if draws <= len(points)
-            else rng.integers(0, len(points), draws))
-    specs = [RunSpec(run=k, point=k, replicate=0, seed=run_seed(seed, k),
-                     overrides={**flatten(values, nation_params), **points[i]}, varied=points[i])
-             for k, i in enumerate(pick)]
+    specs, available = _plausible_specs(values, nation_params, seed, draws, path)
     rows, _ = run_vectorised(scenario, specs, rounds)
+    return {"draws": draws, "worlds_available": available, **_shares(rows)}
+
+
+def _shares(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    draws = len(rows)
     verdicts = Counter(row["verdict"] for row in rows)
     guarantees = Counter(row["guarantee"] for row in rows)
     effort = np.array([row["european_effort_end_bn"] for row in rows])
-    return {"draws": draws, "worlds_available": len(points),
-            "verdicts": {k: v / draws for k, v in sorted(verdicts.items())},
+    return {"verdicts": {k: v / draws for k, v in sorted(verdicts.items())},
             "guarantees": {k: v / draws for k, v in sorted(guarantees.items())},
             "european_effort_end_bn": {q: float(np.percentile(effort, p))
                                        for q, p in (("p5", 5), ("p50", 50), ("p95", 95))}}
+
+
+def plausible_band(scenario: str, values: dict[str, Any],
+                   nation_params: dict[str, dict[str, Any]], rounds: int, seed: int,
+                   draws: int, path=None, series: str = "european_effort_bn",
+                   cancelled: Callable[[], bool] | None = None,
+                   chunk: int = 4) -> dict[str, Any] | None:
+    """:func:`plausible_worlds` round by round: the 5th, 50th and 95th percentile of a
+    series (European aid by default) over the worlds in each round, a world that has
+    stopped (at its verdict) holding its last value; and the share of each verdict.
+    The same worlds and random numbers as ``plausible_worlds`` with the same arguments.
+
+    The worlds run ``chunk`` at a time (each run's numbers do not depend on its
+    company); ``cancelled()`` is asked between chunks, and True ends the work (None is
+    returned): the app's tab that asked for it has gone."""
+    if draws <= 0:
+        return {"draws": 0}
+    specs, available = _plausible_specs(values, nation_params, seed, draws, path)
+    rows, blocks = [], []
+    for lo in range(0, len(specs), chunk):
+        if cancelled is not None and cancelled():
+            return None
+        r, b = run_vectorised(scenario, specs[lo:lo + chunk], rounds, series=True)
+        rows += r
+        blocks += b
+    last = max(int(b["round"].max()) for b in blocks)
+    table = np.full((last + 1, draws), np.nan)
+    for b in blocks:
+        table[b["round"].astype(int), b["run"].astype(int)] = b[series]
+    for r in range(1, last + 1):  # a run that stopped holds its last value
+        table[r] = np.where(np.isnan(table[r]), table[r - 1], table[r])
+    low, median, high = np.percentile(table, [5, 50, 95], axis=1)
+    return {"draws": draws, "worlds_available": available, "rounds": list(range(last + 1)),
+            "p5": low.tolist(), "p50": median.tolist(), "p95": high.tolist(), **_shares(rows)}

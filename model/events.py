@@ -144,7 +144,8 @@ def guarantee_reason(world: World, state: State, names: tuple[str, ...]) -> str:
         return (f"the guarantee is hollow: the force reached {total:,.0f} troops of the "
                 f"{need:,.0f} it needs {backstop_words(state)}{tail}.")
     offers = int((state.troops_offer[0] > 0).sum())
-    why = (f"{offers} offers stand, but none is honoured{tail}" if offers else
+    stand = "1 offer stands, but it is not" if offers == 1 else f"{offers} offers stand, but none is"
+    why = (f"{stand} honoured{tail}" if offers else
            f"no nation offers troops for a force that would fall short of the {need:,.0f} it "
            f"needs {backstop_words(state)}")
     return f"the guarantee did not form: no troops deploy; {why}."
@@ -303,6 +304,11 @@ def verdict_reason(world: World, state: State, names: tuple[str, ...],
     rounds = int(state.round[0, 0])
     if rounds == 0:
         return f"no verdict yet: the coalition starts with {size} members."
-    moving = "membership or contributions were still changing"
     word = "round" if rounds == 1 else "rounds"
+    stable, needed = int(state.stable_rounds[0, 0]), int(world.converge_rounds[0, 0])
+    if stable > 0:
+        moving = (f"nothing has changed for {stable} of the {needed} rounds that make it "
+                  "converged")
+    else:
+        moving = "membership or contributions were still changing"
     return f"unresolved after {rounds} {word}: {moving} ({size} members)."

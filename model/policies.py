@@ -150,7 +150,7 @@ class Steadfast(USPolicy):
     """Keeps its commitment whatever Europe does (the 2022-2024 US)."""
 
     name = "steadfast"
-    description = "keeps its commitment at us_level whatever Europe does"
+    description = "keeps its commitment at its set level, whatever Europe does"
     classifier = {"memory_depth": 0, "stochastic": False, "reads_europe": False}
     reads = ("us_level", "us_backstop")
 
@@ -166,10 +166,11 @@ class Steadfast(USPolicy):
 
 @register
 class Isolationist(USPolicy):
-    """Walks away: no US effort from the first round (the 2025 US)."""
+    """Isolationist: no US effort from the first round, whatever Europe does (the 2025 US;
+    the scenario ``us-walks-away``)."""
 
     name = "isolationist"
-    description = "walks away: no US effort from the first round"
+    description = "gives nothing from the first round, whatever Europe does (the 2025 US)"
     classifier = {"memory_depth": 0, "stochastic": False, "reads_europe": False}
     reads = ()
 
@@ -187,7 +188,7 @@ class Withdrawing(USPolicy):
     """Cuts its commitment by a fixed amount each round from a start round."""
 
     name = "withdrawing"
-    description = "from round us_withdraw_start cuts us_withdraw_rate of commitment a round"
+    description = "from a start round, cuts a fixed share of its commitment each round"
     classifier = {"memory_depth": 0, "stochastic": False, "reads_europe": False}
     reads = ("us_level", "us_withdraw_start", "us_withdraw_rate", "us_backstop")
 
@@ -212,7 +213,7 @@ class Reciprocal(USPolicy):
     """
 
     name = "reciprocal"
-    description = "commits us_level x (Europe's burden / us_demand), matching Europe's effort"
+    description = "matches Europe's aid burden: commits in proportion to how close Europe is to its demand"
     classifier = {"memory_depth": 1, "stochastic": False, "reads_europe": True}
     reads = ("us_level", "us_demand", "us_backstop")
 
@@ -239,7 +240,7 @@ class Transactional(USPolicy):
     """
 
     name = "transactional"
-    description = "stays at us_level while Europe's burden meets us_demand, else drops to us_low_level"
+    description = "stays engaged while Europe's aid burden meets its demand, punishes at its low level when not"
     classifier = {"memory_depth": 1, "stochastic": False, "reads_europe": True}
     reads = ("us_level", "us_low_level", "us_demand", "us_hysteresis", "us_backstop",
              "us_backstop_price")
@@ -285,7 +286,7 @@ class Erratic(USPolicy):
     """Switches between engaged and disengaged at random (a two-state Markov chain)."""
 
     name = "erratic"
-    description = "switches between us_level and us_low_level with probability us_switch_prob a round"
+    description = "switches at random between engaged and disengaged (its low level)"
     classifier = {"memory_depth": 1, "stochastic": True, "reads_europe": False}
     reads = ("us_level", "us_low_level", "us_switch_prob", "us_backstop")
     initial_memory = 1.0  # engaged

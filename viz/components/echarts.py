@@ -1,19 +1,31 @@
-"""An ECharts chart whose option travels as one JSON string.
+"""An ECharts chart whose option travels as one JSON string, in a card with its title
+and its exports.
 
 Solara's ``FigureEcharts`` passes the option as nested dicts and lists, which the
 renderer walks value by value on every redraw (a heat map has thousands). A string
 is diffed in one comparison, which keeps a step well under 100 ms.
+
+The title and subtitle are drawn by the page above the chart, where they wrap on a
+narrow screen instead of overlapping the chart's legend or being cut off; the option
+keeps them (hidden) for the PNG export, which draws them above the chart. Each chart
+exports as PNG (drawn in the browser) and as CSV (its data, :func:`option_csv`).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
 import ipyvuetify
+import solara
 import traitlets
+
+CAPTION = {"font-size": "0.78rem", "color": "#555", "line-height": "1.25"}
 
 
 class EchartsJson(ipyvuetify.VuetifyTemplate):
@@ -21,6 +33,8 @@ class EchartsJson(ipyvuetify.VuetifyTemplate):
     option_json = traitlets.Unicode("{}").tag(sync=True)
     maps_json = traitlets.Unicode("{}").tag(sync=True)
     attributes = traitlets.Dict(default_value=None, allow_none=True).tag(sync=True)
+    png_request = traitlets.Int(0).tag(sync=True)  # a new value: download the chart as PNG
+    filename = traitlets.Unicode("chart").tag(sync=True)
     on_click = traitlets.Callable(None, allow_none=True)
 
     def vue_on_click(self, data: dict) -> None:
@@ -46,13 +60,99 @@ def _finite(value: Any) -> Any:
     return value
 
 
+def slug(text: str) -> str:
+    """A file name from a title: "Coalition size" -> "coalition-size"."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "chart"
+
+
+def titles(option: dict) -> tuple[str, str]:
+    title = option.get("title") or {}
+    title = title[0] if isinstance(title, list) else title
+    return title.get("text", ""), title.get("subtext", "")
+
+
 def Chart(option: dict, height: int = 300, maps_json: str = "{}",
           on_click: Callable[[dict], None] | None = None):
-    """One chart element; ``option`` is an ECharts option (plain JSON values).
+    """One chart in its card: title, subtitle, PNG and CSV buttons, the chart.
 
-    A plain function, not a component: the option dict must never be an element's
-    argument, or the renderer would compare and walk it value by value.
+    ``option`` is an ECharts option (plain JSON values). A plain function, not a
+    component: the option dict must never be an element's argument, or the renderer
+    would compare and walk it value by value; it travels as one string.
     """
-    return EchartsJson.element(option_json=to_json(option), maps_json=maps_json,
-                               attributes={"style": f"height: {height}px; width: 100%"},
-                               on_click=on_click)
+    title, subtitle = titles(option)
+    hidden = {**option, "title": {"text": title, "subtext": subtitle, "show": False}}
+    return ChartCard(to_json(hidden), title, subtitle, height, maps_json, on_click)
+
+
+@solara.component
+def ChartCard(option_json: str, title: str, subtitle: str, height: int, maps_json: str,
+              on_click: Callable[[dict], None] | None):
+    png, set_png = solara.use_state(0)
+    name = slug(title)
+    with solara.Div(classes=["coalition-chart"], style={"min-width": "0"}):
+        with solara.Row(style={"align-items": "flex-start", "gap": "4px", "flex-wrap": "nowrap"},
+                        classes=["coalition-chart-head"]):
+            with solara.Column(gap="0px", style={"flex": "1 1 auto", "min-width": "0"}):
+                solara.Text(title, classes=["coalition-chart-title"],
+                            style={"font-weight": "600", "font-size": "0.9rem"})
+                if subtitle:
+                    solara.Text(subtitle, classes=["coalition-chart-subtitle"], style=CAPTION)
+            solara.Button("PNG", on_click=lambda: set_png(png + 1), text=True, small=True,
+                          classes=["coalition-png"], style={"min-width": "0", "padding": "0 4px"})
+            solara.FileDownload(lambda: option_csv(json.loads(option_json)),
+                                filename=f"{name}.csv", mime_type="text/csv",
+                                children=[solara.Button("CSV", text=True, small=True,
+                                                        classes=["coalition-csv"],
+                                                        style={"min-width": "0",
+                                                               "padding": "0 4px"})])
+        EchartsJson.element(option_json=option_json, maps_json=maps_json, png_request=png,
+                            filename=name, attributes={"style": f"height: {height}px; width: 100%"},
+                            on_click=on_click)
+
+
+# ---------------------------------------------------------------------- CSV
+def _axis(option: dict, key: str) -> dict:
+    axis = option.get(key) or {}
+    return axis[0] if isinstance(axis, list) and axis else axis if isinstance(axis, dict) else {}
+
+
+def option_csv(option: dict) -> str:
+    """The data of a chart as CSV, read off its option.
+
+    Series over a category axis (rounds) become one column each beside it; points
+    (``[x, y, ...]`` or ``{"name", "value"}``) become one row each, with the series'
+    name, the point's name and its values under the axes' names.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    series = [s for s in option.get("series", []) if s.get("data") is not None]
+    x = _axis(option, "xAxis")
+    plain = series and all(not isinstance(v, (list, dict)) for s in series for v in s["data"])
+    if x.get("type") == "category" and plain:
+        categories = x.get("data", [])
+        writer.writerow([x.get("name") or "x", *(s.get("name", "") for s in series)])
+        for i, c in enumerate(categories):
+            writer.writerow([c, *(s["data"][i] if i < len(s["data"]) else "" for s in series)])
+        return out.getvalue()
+    y = _axis(option, "yAxis")
+    x_name, y_name = x.get("name") or "x", y.get("name") or "y"
+    width = max((len(_values(v)) for s in series for v in s["data"]), default=2)
+    header = ["series", "name", x_name, y_name] + [f"value {k + 1}" for k in range(2, width)]
+    writer.writerow(header)
+    for s in series:
+        for v in s["data"]:
+            values = _values(v)
+            name = v.get("name", "") if isinstance(v, dict) else ""
+            if x.get("type") == "category" and values and isinstance(values[0], int):
+                values = [x.get("data", [])[values[0]], *values[1:]]
+            if y.get("type") == "category" and len(values) > 1 and isinstance(values[1], int):
+                values = [values[0], y.get("data", [])[values[1]], *values[2:]]
+            writer.writerow([s.get("name", ""), name, *values])
+    return out.getvalue()
+
+
+def _values(point: Any) -> list:
+    if isinstance(point, dict):
+        value = point.get("value", [])
+        return list(value) if isinstance(value, (list, tuple)) else [value]
+    return list(point) if isinstance(point, (list, tuple)) else [point]
