@@ -490,7 +490,7 @@ def test_rendered_views_follow_the_model():
         title, subtitle = option["title"]["text"], option["title"]["subtext"]
         # the page draws the title above the chart; the option keeps it hidden, for the PNG
         assert {**option, "title": {"text": title, "subtext": subtitle, "show": False}} in charts_shown
-        assert title in [w.children[0] for w in rc.find(v.Html, class_="coalition-chart-title").widgets]
+        assert title in [w.title for w in rc.find(EchartsJson).widgets]  # drawn above the chart
     log = _html(rc, "coalition-events")
     assert session.model.events[-1].split(":")[0] in log  # newest round on top
     assert _html(rc, "coalition-explain").startswith("Germany (round 3)")

@@ -162,9 +162,12 @@ def test_the_second_run_and_the_band_are_drawn_over_the_time_series():
     band = charts.Band(4, list(range(8)), [40.0] * 8, [50.0] * 8, [60.0] * 8)
     banded = charts.effort_option(model, band=band)
     names = [s["name"] for s in banded["series"]]
-    assert "plausible worlds, 5-95%" in names and "plausible worlds, median" in names
-    spread = next(s for s in banded["series"] if s["name"] == "plausible worlds, 5-95%")
-    assert spread["data"] == [20.0] * 8 and len(banded["xAxis"]["data"]) == 8
+    assert "plausible worlds, 95%" in names and "plausible worlds, median" in names
+    spread = next(s for s in banded["series"] if s["name"] == "plausible worlds, 95%")
+    assert spread["data"] == [20.0] * 8 and len(banded["xAxis"]["data"]) == 8  # stacked on 5%
+    table = rows(option_csv(banded))  # the CSV has the band's edges, not its width
+    assert table[0][3:6] == ["plausible worlds, 5%", "plausible worlds, 95%", "plausible worlds, median"]
+    assert [r[4] for r in table[1:]] == ["60.0"] * 8
 
 
 def test_the_heat_map_puts_nation_2_before_nation_10_and_outsiders_are_unlabelled():

@@ -297,8 +297,16 @@ class Session:
         """Load a scenario's parameters into the controls (applied on Reset)."""
         self.pending.set(Settings.for_scenario(name, seed=self.pending.value.seed))
 
+    # The controls change the pending settings as they are when the change arrives (never
+    # as they were when the control was drawn: a scenario chosen a moment before stays).
     def set_value(self, name: str, value: Any) -> None:
         self.pending.set(self.pending.value.with_value(name, value))
+
+    def set_extra(self, text: str) -> None:
+        self.pending.set(replace(self.pending.value, extra=text))
+
+    def set_seed(self, seed: int | None) -> None:
+        self.pending.set(replace(self.pending.value, seed=seed))
 
     def changed_model(self) -> None:
         """Redraw: the banner first (it is cheap), then every other view."""

@@ -102,7 +102,8 @@ def Monitors(session: Session, version: int = 0):
     with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
         for label, value in session.read(monitors):
             with solara.Card(margin=0, style={"min-width": "140px", "flex": "1 1 0",
-                                              "padding": "6px 12px"}):
+                                              "padding": "6px 12px"},
+                             classes=["coalition-monitor-card"]):
                 solara.Text(label, style={"font-size": "0.8rem", "color": "#666"})
                 solara.HTML(tag="br")
                 solara.Text(value, classes=["coalition-monitor"],

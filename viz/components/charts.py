@@ -148,9 +148,11 @@ def effort_option(model: CoalitionModel, overlay: Overlay | None = None,
             {"name": "plausible worlds, 5%", "type": "line", "stack": "band", "data": band.low,
              "lineStyle": {"opacity": 0}, "showSymbol": False, "silent": True,
              "tooltip": {"show": False}},
-            {"name": "plausible worlds, 5-95%", "type": "line", "stack": "band", "color": BLUE,
-             "data": [round(h - lo, 6) for h, lo in zip(band.high, band.low)],
-             "lineStyle": {"opacity": 0}, "areaStyle": {"opacity": 0.18}, "showSymbol": False},
+            # stacked on the 5% line, so its data is the band's width; the CSV gets the 95%
+            {"name": "plausible worlds, 95%", "type": "line", "stack": "band", "color": BLUE,
+             "data": [round(h - lo, 6) for h, lo in zip(band.high, band.low)], "csv": band.high,
+             "lineStyle": {"opacity": 0}, "areaStyle": {"opacity": 0.18}, "showSymbol": False,
+             "tooltip": {"show": False}},
             _line("plausible worlds, median", BLUE, band.median, showSymbol=False,
                   lineStyle={"type": "dotted", "width": 1.5})]
         option["legend"] = {**LEGEND, "data": ["European", "US", "plausible worlds, median"]}

@@ -6,7 +6,6 @@ says so; a setting typed in the box shows in its control, which it then override
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 
 import solara
 
@@ -148,7 +147,7 @@ def NationReliance(session: Session):
 
     def override(on: bool) -> None:
         start = round(model.nation(code).us_reliance, 2)
-        session.pending.set(pending.with_value(key, start if on else None))
+        session.set_value(key, start if on else None)
 
     solara.Switch(label=f"Set {name}'s own", value=own is not None, on_value=override,
                   disabled=boxed)
@@ -156,7 +155,7 @@ def NationReliance(session: Session):
         low, high, step = slider_range("us_reliance", own)
         solara.SliderFloat(f"{name}'s US reliance: {own:g}", value=own, min=low, max=high,
                            step=step, disabled=boxed,
-                           on_value=lambda v: session.pending.set(pending.with_value(key, v)))
+                           on_value=lambda v: session.set_value(key, v))
     per_nation = {**pending.nation_values("us_reliance"),
                   **{k.split(".")[0]: v for k, v in pending.box()[0].items()
                      if k.endswith(".us_reliance")}}
@@ -178,9 +177,10 @@ def SettingsBox(session: Session):
         solara.Button("parameter list", text=True, small=True, classes=["coalition-parameters-link"],
                       on_click=lambda: session.tab.set(PARAMETERS_TAB),
                       style={"text-transform": "none", "padding": "0 2px", "min-width": "0"})
-    solara.InputTextArea("KEY=VALUE lines", value=pending.extra, continuous_update=True, rows=3,
-                         placeholder="e.g. deterrence_rho=1",
-                         on_value=lambda v: session.pending.set(replace(pending, extra=v)))
+    # a plain Vuetify text area: its label stays above the text (Solara's solo style hides it)
+    solara.v.Textarea(label="KEY=VALUE lines, e.g. deterrence_rho=1", v_model=pending.extra,
+                      rows=3, auto_grow=True, outlined=True, hide_details="auto", dense=True,
+                      on_v_model=lambda v: session.set_extra(v or ""))
     for problem in problems:
         solara.Error(problem, dense=True, classes=["coalition-box-problem"],
                      style={"font-size": "0.8rem"})
@@ -255,7 +255,7 @@ def Controls(session: Session):
 
     Heading("The run")
     solara.InputInt("Seed", value=pending.seed,
-                    on_value=lambda v: session.pending.set(replace(pending, seed=v)))
+                    on_value=session.set_seed)
     RoundLimit(session)
     ParamControl(session, "stop_on_verdict")
     SettingsBox(session)

@@ -5,10 +5,11 @@ Solara's ``FigureEcharts`` passes the option as nested dicts and lists, which th
 renderer walks value by value on every redraw (a heat map has thousands). A string
 is diffed in one comparison, which keeps a step well under 100 ms.
 
-The title and subtitle are drawn by the page above the chart, where they wrap on a
-narrow screen instead of overlapping the chart's legend or being cut off; the option
-keeps them (hidden) for the PNG export, which draws them above the chart. Each chart
-exports as PNG (drawn in the browser) and as CSV (its data, :func:`option_csv`).
+The title and subtitle are drawn as text above the chart, where they wrap on a narrow
+screen instead of overlapping the chart's legend or being cut off; the option keeps
+them (hidden) for the PNG export, which draws them above the chart. Each chart exports
+as PNG (drawn in the browser) and as CSV (its data, :func:`option_csv`, made here when
+the browser asks).
 """
 
 from __future__ import annotations
@@ -22,24 +23,31 @@ from collections.abc import Callable
 from typing import Any
 
 import ipyvuetify
-import solara
 import traitlets
 
-CAPTION = {"font-size": "0.78rem", "color": "#555", "line-height": "1.25"}
-
-
 class EchartsJson(ipyvuetify.VuetifyTemplate):
+    """One chart with its title, subtitle and PNG / CSV buttons, as one widget (a chart
+    made of several Solara elements cost a redraw of each on every step)."""
+
     template_file = (__file__, "echarts.vue")
     option_json = traitlets.Unicode("{}").tag(sync=True)
     maps_json = traitlets.Unicode("{}").tag(sync=True)
     attributes = traitlets.Dict(default_value=None, allow_none=True).tag(sync=True)
-    png_request = traitlets.Int(0).tag(sync=True)  # a new value: download the chart as PNG
+    title = traitlets.Unicode("").tag(sync=True)
+    subtitle = traitlets.Unicode("").tag(sync=True)
     filename = traitlets.Unicode("chart").tag(sync=True)
+    csv_data = traitlets.Unicode("").tag(sync=True)  # sent only when the CSV is asked for
+    csv_serial = traitlets.Int(0).tag(sync=True)
     on_click = traitlets.Callable(None, allow_none=True)
 
     def vue_on_click(self, data: dict) -> None:
         if self.on_click is not None:
             self.on_click(data)
+
+    def vue_csv_request(self, data=None) -> None:
+        """The browser asks for the chart's data as CSV (:func:`option_csv`)."""
+        self.csv_data = option_csv(json.loads(self.option_json))
+        self.csv_serial += 1
 
 
 def to_json(value: Any) -> str:
@@ -73,7 +81,7 @@ def titles(option: dict) -> tuple[str, str]:
 
 def Chart(option: dict, height: int = 300, maps_json: str = "{}",
           on_click: Callable[[dict], None] | None = None):
-    """One chart in its card: title, subtitle, PNG and CSV buttons, the chart.
+    """One chart with its title, subtitle and PNG and CSV buttons.
 
     ``option`` is an ECharts option (plain JSON values). A plain function, not a
     component: the option dict must never be an element's argument, or the renderer
@@ -81,33 +89,10 @@ def Chart(option: dict, height: int = 300, maps_json: str = "{}",
     """
     title, subtitle = titles(option)
     hidden = {**option, "title": {"text": title, "subtext": subtitle, "show": False}}
-    return ChartCard(to_json(hidden), title, subtitle, height, maps_json, on_click)
-
-
-@solara.component
-def ChartCard(option_json: str, title: str, subtitle: str, height: int, maps_json: str,
-              on_click: Callable[[dict], None] | None):
-    png, set_png = solara.use_state(0)
-    name = slug(title)
-    with solara.Div(classes=["coalition-chart"], style={"min-width": "0"}):
-        with solara.Row(style={"align-items": "flex-start", "gap": "4px", "flex-wrap": "nowrap"},
-                        classes=["coalition-chart-head"]):
-            with solara.Column(gap="0px", style={"flex": "1 1 auto", "min-width": "0"}):
-                solara.Text(title, classes=["coalition-chart-title"],
-                            style={"font-weight": "600", "font-size": "0.9rem"})
-                if subtitle:
-                    solara.Text(subtitle, classes=["coalition-chart-subtitle"], style=CAPTION)
-            solara.Button("PNG", on_click=lambda: set_png(png + 1), text=True, small=True,
-                          classes=["coalition-png"], style={"min-width": "0", "padding": "0 4px"})
-            solara.FileDownload(lambda: option_csv(json.loads(option_json)),
-                                filename=f"{name}.csv", mime_type="text/csv",
-                                children=[solara.Button("CSV", text=True, small=True,
-                                                        classes=["coalition-csv"],
-                                                        style={"min-width": "0",
-                                                               "padding": "0 4px"})])
-        EchartsJson.element(option_json=option_json, maps_json=maps_json, png_request=png,
-                            filename=name, attributes={"style": f"height: {height}px; width: 100%"},
-                            on_click=on_click)
+    return EchartsJson.element(option_json=to_json(hidden), maps_json=maps_json, title=title,
+                               subtitle=subtitle, filename=slug(title),
+                               attributes={"style": f"height: {height}px; width: 100%"},
+                               on_click=on_click)
 
 
 # ---------------------------------------------------------------------- CSV
@@ -125,7 +110,9 @@ def option_csv(option: dict) -> str:
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    series = [s for s in option.get("series", []) if s.get("data") is not None]
+    # a series may carry its own values for the CSV ("csv"): a band stacked on another
+    series = [{**s, "data": s.get("csv", s.get("data"))} for s in option.get("series", [])
+              if s.get("data") is not None]
     x = _axis(option, "xAxis")
     plain = series and all(not isinstance(v, (list, dict)) for s in series for v in s["data"])
     if x.get("type") == "category" and plain:

@@ -14,6 +14,7 @@ import re
 import solara
 
 from agents.coalition_model import CoalitionModel
+from viz.components.download import Download
 from viz.glossary import gloss_html
 from viz.state import Session
 
@@ -78,8 +79,6 @@ def EventLog(session: Session, version: int = 0):
         solara.Text(f"Event log, newest first ({len(lines)} of {total})",
                     style={"font-weight": "500"}, classes=["coalition-events-count"])
         solara.InputText("Filter, e.g. Germany or left", value=query, continuous_update=True)
-        solara.FileDownload(lambda: events_csv(lines), filename="events.csv", mime_type="text/csv",
-                            children=[solara.Button("CSV", text=True, small=True,
-                                                    classes=["coalition-events-csv"])])
+        Download(lambda: events_csv(lines), "events.csv", css_class="coalition-events-csv")
     solara.HTML(tag="div", unsafe_innerHTML=events_html(lines), classes=["coalition-events"],
                 style="max-height: 340px; overflow-y: auto; font-size: 0.85rem")

@@ -143,7 +143,7 @@ def SecondRun(session: Session):
                                                solara.ResultState.RUNNING)
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="8px"):
         solara.Text("Second run:", style={"font-weight": "500"})
-        solara.Select("Compare with scenario", values=scenario_names(), value=scenario, dense=True,
+        solara.Select("Compare with", values=scenario_names(), value=scenario, dense=True,
                       style={"max-width": "240px"})
         solara.InputInt("its seed", value=seed, style={"max-width": "90px"})
         solara.Button("Overlay it", on_click=lambda: set_request(request + 1), disabled=running,
