@@ -303,10 +303,11 @@ def _unknown(name: str, allowed: Iterable[str], what: str = "parameter") -> Para
     """Unknown ``name``: the closest allowed name if there is one (difflib), else the list."""
     allowed = sorted(allowed)
     close = difflib.get_close_matches(name, allowed, n=1)
-    if close:
-        return ParameterError(f"unknown {what} {name!r}: did you mean {close[0]!r}? "
-                              "(`coalition parameters` lists every parameter)")
-    return ParameterError(f"unknown {what} {name!r}: allowed are {', '.join(allowed)}")
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    if close and difflib.SequenceMatcher(None, name, close[0]).ratio() >= 0.8:  # a typo
+        return ParameterError(f"unknown {what} {name!r}: {hint}(`coalition parameters` lists "
+                              "every parameter)")
+    return ParameterError(f"unknown {what} {name!r}: {hint}allowed are {', '.join(allowed)}")
 
 
 # Parameters that change nothing unless another has a value: name -> (the condition on the

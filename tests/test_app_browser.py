@@ -189,8 +189,13 @@ def test_step_advances_the_round_and_updates_the_views(open_app):
     button(page, "Step").click()
     expect(headline(page)).to_have_text("Round 2 · Converging: no change for 2 of 10 rounds")
     expect(monitor(page, "Round")).to_have_text("2")
-    page.wait_for_function("() => { const c = document.querySelector('.coalition-echarts').echartsInstance;"
-                           " return c && c.getOption().series[0].data.length === 3; }")
+    page.wait_for_function("() => [...document.querySelectorAll('.coalition-echarts')].every(el => {"
+                           " const c = el.echartsInstance; if (!c) return false;"
+                           " const o = c.getOption(); return o.series[0].type !== 'line'"
+                           " || o.xAxis[0].type !== 'category' || o.series[0].data.length === 3; })")
+    page.wait_for_function("() => [...document.querySelectorAll('.coalition-echarts')].some(el =>"
+                           " el.echartsInstance && el.echartsInstance.getOption().series.map(s =>"
+                           " s.type === 'heatmap' ? s.data.length : 0).reduce((a, b) => a + b, 0) === 99)")
     shown = charts(page)
     assert shown[0]["lengths"] == [3] and shown[1]["lengths"] == [3, 3]  # rounds 0, 1, 2
     assert sum(shown[4]["lengths"]) == 3 * 33  # the heat map: 3 rounds of 33 nations
@@ -354,6 +359,7 @@ def test_play_stops_at_the_round_limit_and_the_round_slider_goes_back(open_app):
     limit = page.get_by_label("Stop after round (1 to 10,000)")
     limit.fill("3")
     limit.press("Tab")
+    expect(page.locator(".coalition-round-limit-caption")).to_contain_text("stop after round 3,")
     button(page, "Play").click()
     expect(headline(page)).to_have_text(re.compile(r"^Round 3 · "))
     expect(page.locator(".coalition-reason")).to_contain_text("reached its round limit (3)")
@@ -477,6 +483,7 @@ def test_the_guarantee_on_the_map_the_chart_the_monitor_and_the_inspector(open_a
     expect(page.locator(".coalition-inspector-troops")).to_contain_text(
         "It offers 750 and deploys 0 (its condition is NOT met: a US backstop)")
     page.get_by_role("switch", name="US backs the force after a ceasefire").click(force=True)
+    expect(page.locator(".coalition-pending")).to_contain_text("US backs the force")
     reset_and_step(page, 2)
     expect(monitor(page, "Force / needed")).to_have_text("25,050 / 25,000 (US backstop)")
     expect(page.locator(".coalition-inspector-troops")).to_contain_text("its condition holds")
@@ -580,7 +587,9 @@ def test_layouts_hold_at_three_screen_sizes_and_leavers_show_on_the_map(open_app
     the map overlap; nations that left are labelled rings big enough to see."""
     page = open_app()
     choose(page, "Scenario", "us-walks-away")
+    expect(page.locator(".coalition-pending")).to_contain_text("Changed: scenario")  # redrawn
     page.get_by_label(BOX).fill("spillover=1\npledge_floor=0.002\nexit_penalty=0\nus_reliance_spread=1")
+    expect(page.locator(".coalition-pending")).to_contain_text("more settings")  # then Reset
     button(page, "Reset").click()
     expect(page.get_by_text("The model runs with these settings.")).to_be_visible()
     button(page, "Step").click()

@@ -209,8 +209,9 @@ def RoundLimit(session: Session):
     solara.InputInt(f"Stop after round (1 to {MAX_ROUNDS:,})", value=session.round_limit.value,
                     on_value=lambda v: session.set_round_limit(v if v is not None else 1),
                     classes=["coalition-round-limit"])
-    Caption("Play and Step stop here, as at the verdict (the command line's --rounds); it "
-            "applies at once.")
+    Caption(f"Play and Step stop after round {session.round_limit.value:,}, as at the verdict "
+            "(the command line's --rounds); a change applies at once.",
+            classes=["coalition-round-limit-caption"])
 
 
 @solara.component
