@@ -1,7 +1,7 @@
 """Benchmark: speed where researchers feel it, this checkout against a reference, side by side.
 
     python -m benchmarks.bench_speed [--against REV] [--runs 512] [--ref-runs 128]
-                                     [--full] [--timeout 120] [--no-app]
+                                     [--full] [--timeout 60] [--no-app]
 
 Checks REV (default ae129ef, the commit before the compiled membership kernel) out into
 a temporary git worktree and measures, in the same run, in fresh processes of each
@@ -50,7 +50,7 @@ runs, workers = int(sys.argv[1]), int(sys.argv[2])
 with tempfile.TemporaryDirectory() as tmp:
     file = Path(tmp) / "walks.toml"
     file.write_text(f'scenario = "us-walks-away"\nseed = 5\nrounds = 100\nreplicates = {runs}\n'
-                    f'chunk_size = {max(1, min(1024, runs // (4 * workers)))}\n'
+                    f'chunk_size = {max(1, min(1024, runs // (2 * workers)))}\n'
                     '[parameters]\nstop_on_verdict = false\n')
     warm = Path(tmp) / "warm.toml"  # imports, calibration, the kernel's cache
     warm.write_text('scenario = "us-walks-away"\nseed = 1\nrounds = 2\nreplicates = 4\n')
@@ -67,7 +67,8 @@ from experiments.engine import run_vectorised
 n = int(sys.argv[1])
 runs, rounds = max(1, min(64, 40000 // n ** 2 * 4)), 3 if n < 1000 else 2
 params = {"nations": "identical", "n_nations": n, "noise": 0.02, "stop_on_verdict": False}
-run_vectorised("baseline", [RunSpec(0, 0, 0, run_seed(0, 0), dict(params, n_nations=20), {})], 1)
+warm = dict(params, n_nations=100)  # imports, calibration, the kernel's cache
+run_vectorised("baseline", [RunSpec(0, 0, 0, run_seed(0, 0), warm, {})], 1)
 specs = [RunSpec(i, 0, i, run_seed(1, i), params, {}) for i in range(runs)]
 t0 = time.process_time()
 run_vectorised("baseline", specs, rounds)
@@ -129,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ref-runs", type=int, default=128)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--full", action="store_true", help="all 10,000 runs in this checkout")
-    parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--no-app", action="store_true")
     args = parser.parse_args(argv)

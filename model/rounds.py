@@ -30,6 +30,7 @@ from model.state import (CAUSE_CORE, CAUSE_EFFORT, CAUSE_NONE, CAUSE_SIZE, CONVE
                          FRACTURED, HOLLOW, NO_CEASEFIRE, NO_VERDICT, NOT_FORMED, State, World)
 
 SWITCH_RTOL = 1e-9  # payoff gains smaller than this (relative) count as ties
+ONE_AT_A_TIME = 100  # nations from which NumPy, too, solves gains after a switch one at a time
 
 
 EVENT_KEY = 1  # the spawn key of a run's stream of events
@@ -302,17 +303,19 @@ def revise_membership(world: World, game: g.Game, state: State, contribution: np
     stands when its turn comes. A run whose inputs are bitwise those of last round (a
     steady state) reuses last round's gains.
 
-    After a switch, only the gains of the nations still to come are solved again: with
-    the compiled kernel (:mod:`model.kernels`) one at a time, when a nation's turn comes
-    (the new coalition's equilibrium once, then one switched coalition per turn: at
-    most 2N + 1 equilibria a round, so a round costs O(N^2) however many switch);
-    with NumPy all of them at once (one batch per switch). Each equilibrium does not
-    depend on what else is solved with it, so both give the same gains.
+    After a switch, only the gains of the nations still to come are solved again. With
+    the compiled kernel (:mod:`model.kernels`), or from :data:`ONE_AT_A_TIME` nations
+    on, one at a time when a nation's turn comes: the new coalition's equilibrium once,
+    then one switched coalition per turn, at most 2N + 1 equilibria a round, so a round
+    costs O(N^2) however many switch. With NumPy and fewer nations, all of them at once
+    (one batch per switch: fewer NumPy calls). Each equilibrium does not depend on what
+    else is solved with it, so both give the same gains.
     """
     member = state.member.copy()
     switched = np.zeros(member.shape, dtype=np.int8)
     threshold = g.switching_penalty(game, member, world.exit_penalty, world.join_penalty)
     compiled = kernels.worthwhile(*member.shape)
+    one_at_a_time = compiled or member.shape[-1] >= ONE_AT_A_TIME
 
     def payoffs(rows: np.ndarray, nations: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         return kernels.payoffs(game.take(rows), member[rows], expected[rows], us_effort[rows],
@@ -331,8 +334,8 @@ def revise_membership(world: World, game: g.Game, state: State, contribution: np
     if not same.all():
         gain[~same], tol[~same] = gains(*payoffs(runs[~same], None))
     memo = {"gain_inputs": inputs, "gain": gain.copy(), "gain_tol": tol.copy()}
-    stale = np.zeros(member.shape[0], dtype=bool)  # (compiled) gains older than a switch
-    stay = np.zeros(member.shape)  # (compiled) payoffs at the coalition as it stands
+    stale = np.zeros(member.shape[0], dtype=bool)  # (one at a time) gains older than a switch
+    stay = np.zeros(member.shape)  # (one at a time) payoffs at the coalition as it stands
     for position in range(member.shape[-1]):
         who = order[:, position]
         if stale.any():  # this nation's gain against the coalition as it stands now
@@ -349,7 +352,7 @@ def revise_membership(world: World, game: g.Game, state: State, contribution: np
         threshold[rows] = g.switching_penalty(game.take(rows), member[rows],
                                               world.exit_penalty[rows], world.join_penalty[rows])
         later = order[rows, position + 1:]
-        if compiled:
+        if one_at_a_time:
             stay[rows] = payoffs(rows, later[:, :0])[0]
             stale[rows] = True
         elif later.shape[1]:

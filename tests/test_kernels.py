@@ -86,14 +86,16 @@ def test_the_membership_step_decides_alike_on_both_paths(monkeypatch):
     world, state = model.world, model.state
     uniforms = r.draw_round([np.random.default_rng(7)], 40, [np.random.default_rng(8)])
     results = {}
-    for label, cells in (("numpy", 10**12), ("kernel", 0)):
+    for label, cells, lazy in (("numpy", 10**12, 10**6), ("numpy one at a time", 10**12, 1),
+                               ("kernel", 0, 10**6)):
         monkeypatch.setattr(kernels, "MIN_CELLS", cells)
+        monkeypatch.setattr(r, "ONE_AT_A_TIME", lazy)
         results[label] = r.play_round(world, state, uniforms)
     monkeypatch.setattr(r, "revise_membership", resolve_all_after_each_switch)
     results["all again"] = r.play_round(world, state, uniforms)
     switches = np.abs(results["all again"].switched).sum()
     assert switches >= 30  # the case exercises switches
-    for label in ("numpy", "kernel"):
+    for label in ("numpy", "numpy one at a time", "kernel"):
         assert np.array_equal(results[label].member, results["all again"].member), label
         assert np.array_equal(results[label].switched, results["all again"].switched), label
         assert np.array_equal(results[label].contribution, results["all again"].contribution)
