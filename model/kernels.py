@@ -16,8 +16,8 @@ switching threshold could decide differently).
 :func:`payoffs` uses the kernel when numba is installed, the environment variable
 ``COALITION_KERNEL`` is not ``numpy``, and the step is large enough to repay loading
 it (:func:`worthwhile`). The kernel is compiled on first use and cached on disk
-(``cache=True``): the first process after an install pays the compile time (about 15 s
-on a quiet 2-core machine), later ones load it in under a second.
+(``cache=True``): the first process after an install pays the compile time (10 to 40 s
+on this 2-core machine, depending on its load), later ones load it in under a second.
 """
 
 from __future__ import annotations
