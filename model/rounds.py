@@ -305,9 +305,9 @@ def revise_membership(world: World, game: g.Game, state: State, contribution: np
 
     After a switch, only the gains of the nations still to come are solved again. With
     the compiled kernel (:mod:`model.kernels`), or from :data:`ONE_AT_A_TIME` nations
-    on, one at a time when a nation's turn comes: the new coalition's equilibrium once,
-    then one switched coalition per turn, at most 2N + 1 equilibria a round, so a round
-    costs O(N^2) however many switch. With NumPy and fewer nations, all of them at once
+    on, one at a time when a nation's turn comes (the coalition as it stands and the one
+    where that nation switches): at most 3N + 1 equilibria a round, so a round costs
+    O(N^2) however many switch. With NumPy and fewer nations, all of them at once
     (one batch per switch: fewer NumPy calls). Each equilibrium does not depend on what
     else is solved with it, so both give the same gains.
     """
@@ -335,13 +335,13 @@ def revise_membership(world: World, game: g.Game, state: State, contribution: np
         gain[~same], tol[~same] = gains(*payoffs(runs[~same], None))
     memo = {"gain_inputs": inputs, "gain": gain.copy(), "gain_tol": tol.copy()}
     stale = np.zeros(member.shape[0], dtype=bool)  # (one at a time) gains older than a switch
-    stay = np.zeros(member.shape)  # (one at a time) payoffs at the coalition as it stands
     for position in range(member.shape[-1]):
         who = order[:, position]
         if stale.any():  # this nation's gain against the coalition as it stands now
             rows = runs[stale]
-            _, switch = payoffs(rows, who[rows, None])
-            gain[rows, who[rows]], tol[rows, who[rows]] = gains(stay[rows, who[rows]], switch[:, 0])
+            stay, switch = payoffs(rows, who[rows, None])
+            gain[rows, who[rows]], tol[rows, who[rows]] = gains(
+                stay[np.arange(rows.size), who[rows]], switch[:, 0])
         margin = threshold[runs, who] - gain[runs, who]
         wants = g.wants_to_switch(member[runs, who], margin, tol[runs, who])
         if not wants.any():
@@ -353,7 +353,6 @@ def revise_membership(world: World, game: g.Game, state: State, contribution: np
                                               world.exit_penalty[rows], world.join_penalty[rows])
         later = order[rows, position + 1:]
         if one_at_a_time:
-            stay[rows] = payoffs(rows, later[:, :0])[0]
             stale[rows] = True
         elif later.shape[1]:
             now, switch = payoffs(rows, later)
