@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from typing import Any
 
@@ -455,18 +456,19 @@ def quiet_stdout() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import signal
-
     # SIGPIPE keeps Python's disposition (ignored): the app's server writes to sockets
     # whose browser tab may have closed, and the default action would kill it silently.
     # A reader that goes away (`coalition run ... | head`) is handled below instead.
     args = None
-    try:
+    try:  # from the first statement: a Ctrl-C at any instant is the one line below
         args = build_parser().parse_args(argv)
         code = args.func(args)
     except BrokenPipeError:
         quiet_stdout()
         code = BROKEN_PIPE
+    except KeyboardInterrupt as exc:
+        print(f"coalition: {interrupted(str(exc), args, argv)}", file=sys.stderr)
+        code = INTERRUPTED
     except CoalitionError as exc:
         print(f"coalition: error: {exc}", file=sys.stderr)
         code = 2
@@ -474,9 +476,6 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"coalition: error: {where}{exc.strerror or exc}", file=sys.stderr)
         code = 2
-    except KeyboardInterrupt as exc:
-        print(f"coalition: {interrupted(str(exc), args, argv)}", file=sys.stderr)
-        code = INTERRUPTED
     if argv is None:  # the command has finished: a late Ctrl-C must not print a traceback
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     return code
