@@ -109,8 +109,10 @@ def cmd_run(args) -> int:
         dict(model.config.values), dict(model.config.nation_params), summary["verdict"],
         rounds, seed, draws)
     name = model.preset.name if not str(args.scenario).endswith(".toml") else args.scenario
-    summary["plausible_worlds"] = plausible_worlds(
-        name, dict(model.config.values), dict(model.config.nation_params), rounds, seed, worlds)
+    from model.config import flatten
+
+    summary["plausible_worlds"] = plausible_worlds(name, flatten(params, nations), rounds, seed,
+                                                   worlds)
     if args.json:
         print(json.dumps(summary))
     else:

@@ -22,11 +22,11 @@ import numpy as np
 import pyarrow as pa
 
 from experiments.design import Experiment, ExperimentError, RunSpec, load_experiment
-from experiments.engine import ENGINES, run_specs
+from experiments.engine import ENGINES, NATIONS_KEY, run_specs
 from experiments.executors import make_executor
 from experiments.store import StoreError, SweepStore, check_folder
 from model.config import all_params, split_key
-from model.outcomes import OUTCOME_COLUMNS
+from model.outcomes import NATION_COLUMNS, OUTCOME_COLUMNS
 from model.series import SERIES
 
 ARROW = {"int64": pa.int64(), "float64": pa.float64(), "string": pa.string(),
@@ -47,6 +47,8 @@ def run_schema(experiment: Experiment) -> pa.Schema:
 
 SERIES_SCHEMA = pa.schema([("run", pa.int64())]
                           + [(name, ARROW[t]) for name, (t, _) in SERIES.items()])
+NATIONS_SCHEMA = pa.schema([("run", pa.int64())]
+                           + [(name, ARROW[t]) for name, t in NATION_COLUMNS.items()])
 
 
 @dataclass(frozen=True)
@@ -63,17 +65,19 @@ class ChunkTask:
     lane: int | None = None
 
 
-def run_chunk(task: ChunkTask) -> tuple[int, pa.Table, pa.Table | None]:
-    """Run one chunk (in a worker); its rows and series as Arrow tables."""
+def run_chunk(task: ChunkTask) -> tuple[int, pa.Table, pa.Table | None, pa.Table]:
+    """Run one chunk (in a worker); its rows, series and per-nation rows as Arrow tables."""
     rows, blocks = run_specs(task.engine, task.scenario, list(task.specs), task.rounds,
                              task.series, task.lane)
+    nations = pa.Table.from_pylist([{"run": row["run"], **n} for row in rows
+                                    for n in row.pop(NATIONS_KEY)], schema=NATIONS_SCHEMA)
     table = pa.Table.from_pylist(rows, schema=task.schema)
     series = None
     if task.series:
         cols = {name: np.concatenate([b[name] for b in blocks]) for name in SERIES_SCHEMA.names}
         series = pa.Table.from_pydict(cols, schema=SERIES_SCHEMA).sort_by(
             [("run", "ascending"), ("round", "ascending")])
-    return task.chunk, table, series
+    return task.chunk, table, series, nations
 
 
 def chunk_task(experiment: Experiment, chunk: int, engine: str, schema: pa.Schema,
@@ -179,8 +183,8 @@ def _drive(executor, store: SweepStore, experiment: Experiment, pending: list[in
             running.add(executor.submit(run_chunk, task))
         finished, running = wait(running, return_when=FIRST_COMPLETED)
         for future in finished:
-            chunk, table, series = future.result()
-            store.write_chunk(chunk, table, series)
+            chunk, table, series, nations = future.result()
+            store.write_chunk(chunk, table, series, nations)
             if bar is not None:
                 bar.update(table.num_rows)
-            del table, series
+            del table, series, nations
