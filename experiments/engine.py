@@ -52,7 +52,8 @@ def series_rows(world: World, state: State, runs: np.ndarray) -> dict[str, np.nd
 
 def parameter_row(spec: RunSpec, values: dict[str, Any]) -> dict[str, Any]:
     """The run's identity and every parameter (all model ones, plus varied nation ones)."""
-    row = {"run": spec.run, "point": spec.point, "replicate": spec.replicate, "seed": spec.seed}
+    row = {"run": spec.run, "point": spec.point, "replicate": spec.replicate, "seed": spec.seed,
+           "world": spec.world}
     row.update({name: values[name] for name in all_params()})
     row.update({k: v for k, v in spec.varied.items() if split_key(k)[0] is not None})
     return row

@@ -37,7 +37,7 @@ KIND_TYPES = {int: pa.int64(), float: pa.float64(), bool: pa.bool_(), str: pa.st
 def run_schema(experiment: Experiment) -> pa.Schema:
     """Columns of the per-run table: identity, every parameter, the outcomes."""
     cols = [("run", pa.int64()), ("point", pa.int64()), ("replicate", pa.int64()),
-            ("seed", pa.int64())]
+            ("seed", pa.int64()), ("world", pa.int64())]
     cols += [(name, KIND_TYPES[p.kind]) for name, p in all_params().items()]
     cols += [(f.name, KIND_TYPES[f.spec.kind]) for f in experiment.factors
              if split_key(f.name)[0] is not None]
