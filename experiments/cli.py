@@ -341,8 +341,11 @@ def cmd_sweep(args) -> int:
 def cmd_plot(args) -> int:
     from experiments.plots import plot_sweep
 
-    for path in plot_sweep(args.dir):
+    paths, warnings = plot_sweep(args.dir)
+    for path in paths:
         print(path)
+    for line in warnings:
+        print(f"coalition: warning: {line}", file=sys.stderr)
     return 0
 
 
