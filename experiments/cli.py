@@ -6,6 +6,9 @@
     coalition strategies
     coalition estimate [--episode stall|stop] [--out FILE] [--json]
     coalition validate [--json] [--folds K] [--scenario S]
+    coalition sweep FILE [--out DIR] [--workers N] [--scheduler ADDRESS] [--resume]
+    coalition plot DIR
+    coalition discover DIR [--outcome NAME] [--above X | --below X | --equals V]
 
 Bad input gives one line naming the field, the value and what is allowed, and exit
 code 2; Ctrl-C gives one line (for a sweep, with the command that resumes it) and exit
@@ -349,6 +352,29 @@ def cmd_plot(args) -> int:
     return 0
 
 
+def _number(text: str | None, name: str) -> float | None:
+    """A number option (plain decimal or exponent notation), or None if not given."""
+    from model.param import NUMBER_TEXT
+
+    if text is None:
+        return None
+    if not NUMBER_TEXT.fullmatch(text.strip()):
+        raise UsageError(f"{name} = {text!r} is not allowed: expected a number")
+    return float(text)
+
+
+def cmd_discover(args) -> int:
+    from experiments.discovery import discover, discovery_text, write_discovery
+
+    result = discover(args.dir, args.outcome, above=_number(args.above, "--above"),
+                      below=_number(args.below, "--below"), equals=args.equals,
+                      density=_number(args.density, "--density"))
+    print(discovery_text(result))
+    for path in write_discovery(args.dir, result):
+        print(path)
+    return 0
+
+
 def cmd_app(args) -> int:
     from viz.server import serve
 
@@ -418,6 +444,17 @@ def build_parser() -> argparse.ArgumentParser:
     plot = sub.add_parser("plot", help="draw a finished sweep's figures (PNG and SVG)")
     plot.add_argument("dir", help="the sweep's output folder")
     plot.set_defaults(func=cmd_plot)
+    discover = sub.add_parser("discover", help="scenario discovery (PRIM, CART): which "
+                              "parameter ranges lead to an outcome in a finished sweep")
+    discover.add_argument("dir", help="the sweep's output folder")
+    discover.add_argument("--outcome", default="fractured", help="an outcome column (default "
+                          "fractured); a number needs --above or --below, text --equals")
+    discover.add_argument("--above", help="the outcome is the number being above this")
+    discover.add_argument("--below", help="the outcome is the number being below this")
+    discover.add_argument("--equals", help="the outcome is the column having this value")
+    discover.add_argument("--density", default="0.8", help="the box chosen is the widest whose "
+                          "density is at least this (default 0.8)")
+    discover.set_defaults(func=cmd_discover)
     app = sub.add_parser("app", help="start the browser app, offline (default 127.0.0.1:8765)")
     app.add_argument("--port", default="8765", help="port to serve on (default 8765)")
     app.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1; "
