@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.design import Experiment, ExperimentError
+from experiments.design import ExperimentSpec, ExperimentError
 from experiments.store import StoreError, load_runs, read_manifest
 from model.errors import CoalitionError
 
@@ -55,7 +55,7 @@ def param_label(name: str) -> str:
     return f"{code}: {spec.axis_label()}" if code else spec.axis_label()
 
 
-def sample_note(experiment: Experiment, runs: pd.DataFrame) -> str:
+def sample_note(experiment: ExperimentSpec, runs: pd.DataFrame) -> str:
     """How many runs a figure rests on: N, design points, replicates and how they differ."""
     points = runs["point"].nunique()
     how = ("one plausible world each" if experiment.worlds
@@ -63,7 +63,7 @@ def sample_note(experiment: Experiment, runs: pd.DataFrame) -> str:
     return (f"N = {len(runs):,} runs: {points:,} design points x {experiment.replicates} "
             f"replicate{'s' if experiment.replicates != 1 else ''} ({how})")
 
-def load_sweep(outdir: str | Path) -> tuple[Experiment, pd.DataFrame]:
+def load_sweep(outdir: str | Path) -> tuple[ExperimentSpec, pd.DataFrame]:
     """The experiment (from the folder's copy of its file) and the run table."""
     import hashlib
 
@@ -85,7 +85,7 @@ def load_sweep(outdir: str | Path) -> tuple[Experiment, pd.DataFrame]:
     return experiment, load_runs(outdir)
 
 
-def _with_name(experiment: Experiment, name: str) -> Experiment:
+def _with_name(experiment: ExperimentSpec, name: str) -> ExperimentSpec:
     from dataclasses import replace
 
     return replace(experiment, name=name)
@@ -103,7 +103,7 @@ def wilson(successes: np.ndarray, n: np.ndarray, z: float = Z95) -> tuple[np.nda
     return lo, hi
 
 
-def axes(experiment: Experiment) -> tuple[str, str | None, str | None]:
+def axes(experiment: ExperimentSpec) -> tuple[str, str | None, str | None]:
     """(x, y, group) of a sweep: from ``[analysis]`` or the varied parameters' order."""
     ranged = [f.name for f in experiment.factors if f.is_range]
     listed = [f.name for f in experiment.factors if not f.is_range]
@@ -116,7 +116,7 @@ def axes(experiment: Experiment) -> tuple[str, str | None, str | None]:
 
 
 # --------------------------------------------------------------------------- phase diagram
-def pooled_factors(experiment: Experiment, runs: pd.DataFrame, shown: list[str | None]) -> list[str]:
+def pooled_factors(experiment: ExperimentSpec, runs: pd.DataFrame, shown: list[str | None]) -> list[str]:
     """Varied parameters not among ``shown`` that take more than one value in ``runs``."""
     return [f.name for f in experiment.factors
             if f.name not in shown and f.name in runs and runs[f.name].nunique() > 1]
@@ -133,7 +133,7 @@ def select(runs: pd.DataFrame, where: dict[str, Any] | None) -> pd.DataFrame:
     return runs
 
 
-def _unpooled(experiment: Experiment, runs: pd.DataFrame, shown: list[str | None],
+def _unpooled(experiment: ExperimentSpec, runs: pd.DataFrame, shown: list[str | None],
               where: dict[str, Any] | None, pool: bool, what: str) -> pd.DataFrame:
     runs = select(runs, where)
     rest = pooled_factors(experiment, runs, shown)
@@ -147,7 +147,7 @@ def _unpooled(experiment: Experiment, runs: pd.DataFrame, shown: list[str | None
 
 
 def phase_table(outdir: str | Path, runs: pd.DataFrame | None = None,
-                experiment: Experiment | None = None, *, where: dict[str, Any] | None = None,
+                experiment: ExperimentSpec | None = None, *, where: dict[str, Any] | None = None,
                 pool: bool = False, outcome: str = "fractured") -> pd.DataFrame:
     """Share of runs fractured (or the mean of ``outcome``): rows the y parameter,
     columns the x parameter; :class:`PoolingError` if other varied parameters would be
@@ -162,7 +162,7 @@ def phase_table(outdir: str | Path, runs: pd.DataFrame | None = None,
     return runs.pivot_table(index=y, columns=x, values=outcome, aggfunc="mean").sort_index()
 
 
-def facets(experiment: Experiment, runs: pd.DataFrame, shown: list[str | None],
+def facets(experiment: ExperimentSpec, runs: pd.DataFrame, shown: list[str | None],
            limit: int = 12) -> list[dict[str, Any]]:
     """One ``where`` per combination of the varied parameters not on the axes (``[{}]``
     if there are none); :class:`PoolingError` if there are more than ``limit``."""
@@ -180,7 +180,7 @@ def facets(experiment: Experiment, runs: pd.DataFrame, shown: list[str | None],
 
 # --------------------------------------------------------------------------- tipping point
 def tipping_table(outdir: str | Path, runs: pd.DataFrame | None = None,
-                  experiment: Experiment | None = None, *, where: dict[str, Any] | None = None,
+                  experiment: ExperimentSpec | None = None, *, where: dict[str, Any] | None = None,
                   pool: bool = False) -> pd.DataFrame:
     """Share fractured along x (per group), with its 95% Wilson band (which assumes
     independent replicates) and whether the point's replicates disagree."""
@@ -247,7 +247,7 @@ def tipping_intervals(table: pd.DataFrame, x: str, group: str | None, seed: int 
 
 # --------------------------------------------------------------------------- tournament
 def tournament_table(outdir: str | Path, runs: pd.DataFrame | None = None,
-                     experiment: Experiment | None = None) -> pd.DataFrame:
+                     experiment: ExperimentSpec | None = None) -> pd.DataFrame:
     """One row per US policy: verdict shares and mean outcomes, best (least fractured) first."""
     if runs is None or experiment is None:
         experiment, runs = load_sweep(outdir)
@@ -270,7 +270,7 @@ def tournament_table(outdir: str | Path, runs: pd.DataFrame | None = None,
 
 
 # --------------------------------------------------------------------------- sensitivity
-def _point_means(experiment: Experiment, runs: pd.DataFrame) -> pd.DataFrame:
+def _point_means(experiment: ExperimentSpec, runs: pd.DataFrame) -> pd.DataFrame:
     means = runs.groupby("point")[list(SENSITIVITY_OUTPUTS)].mean().sort_index()
     if len(means) != len(experiment.points):
         raise StoreError(f"sweep {experiment.name!r} is not finished ({len(means)} of "
@@ -279,7 +279,7 @@ def _point_means(experiment: Experiment, runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def sensitivity_table(outdir: str | Path, runs: pd.DataFrame | None = None,
-                      experiment: Experiment | None = None, base: int | None = None) -> pd.DataFrame:
+                      experiment: ExperimentSpec | None = None, base: int | None = None) -> pd.DataFrame:
     """Sobol S1/ST (or Morris mu*/sigma) of each output, per parameter, with 95% CIs.
 
     Replicates are averaged per design point first (the share fractured and the mean
@@ -334,7 +334,7 @@ def sensitivity_table(outdir: str | Path, runs: pd.DataFrame | None = None,
 
 
 def sobol_convergence(outdir: str | Path, runs: pd.DataFrame | None = None,
-                      experiment: Experiment | None = None) -> pd.DataFrame:
+                      experiment: ExperimentSpec | None = None) -> pd.DataFrame:
     """Sobol indices at N/4, N/2 and N base samples, one row each per output and
     parameter; ``moved`` flags an index whose last step (N/2 to N) is larger than its
     95% interval at N: it has not settled, and N is too small."""
@@ -357,7 +357,7 @@ def sobol_convergence(outdir: str | Path, runs: pd.DataFrame | None = None,
 
 
 # --------------------------------------------------------------------------- warnings
-def design_warnings(experiment: Experiment, runs: pd.DataFrame,
+def design_warnings(experiment: ExperimentSpec, runs: pd.DataFrame,
                     convergence: pd.DataFrame | None = None) -> list[str]:
     """What this design cannot show, one sentence each (empty if nothing)."""
     out = []

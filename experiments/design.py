@@ -116,7 +116,7 @@ class Factor:
 
 
 @dataclass(frozen=True)
-class Experiment:
+class ExperimentSpec:
     """A parsed, validated experiment file. ``points`` are the design points in order."""
 
     name: str
@@ -235,7 +235,7 @@ def resolve_path(name: str | Path) -> Path:
                           f"file or one of {known}")
 
 
-def load_experiment(name: str | Path, force: bool = False) -> Experiment:
+def load_experiment(name: str | Path, force: bool = False) -> ExperimentSpec:
     """Read, check and expand an experiment file (a path or a shipped name).
 
     ``force`` lifts the limit on the number of runs (:data:`MAX_RUNS`), not the others.
@@ -246,7 +246,7 @@ def load_experiment(name: str | Path, force: bool = False) -> Experiment:
 
 
 def experiment_from_dict(data: dict[str, Any], name: str = "experiment",
-                         folder: str | Path | None = None, force: bool = False) -> Experiment:
+                         folder: str | Path | None = None, force: bool = False) -> ExperimentSpec:
     """An experiment from a dict shaped like the file (the Python API's way in).
 
     It is written out as TOML text (what a sweep's folder keeps as ``experiment.toml``)
@@ -266,7 +266,7 @@ def experiment_from_dict(data: dict[str, Any], name: str = "experiment",
                             tomllib.loads(text), force)
 
 
-def parse_experiment(path: Path, text: str, sha: str, data: dict, force: bool = False) -> Experiment:
+def parse_experiment(path: Path, text: str, sha: str, data: dict, force: bool = False) -> ExperimentSpec:
     """:func:`_parse`, every error naming the file."""
     try:
         return _parse(path, text, sha, data, force)
@@ -327,7 +327,7 @@ def _factor(name: str, table: Any) -> Factor:
     return Factor(name, spec, low=low, high=high, steps=steps)
 
 
-def _parse(path: Path, text: str, sha: str, data: dict, force: bool = False) -> Experiment:
+def _parse(path: Path, text: str, sha: str, data: dict, force: bool = False) -> ExperimentSpec:
     _check_keys(data, TOP_KEYS, "experiment")
     title = check_text(data.get("title", path.stem), "title")
     description = check_text(data.get("description", ""), "description")
@@ -411,7 +411,7 @@ def _parse(path: Path, text: str, sha: str, data: dict, force: bool = False) -> 
         sc.config(*worlds[:1], fixed, point)
     _check_nation_codes(sc, fixed, points)
 
-    return Experiment(
+    return ExperimentSpec(
         name=path.stem, path=str(path.resolve()), text=text, sha256=sha,
         title=title, description=description.strip(),
         kind=kind, scenario=scenario, seed=seed, rounds=rounds, replicates=replicates,

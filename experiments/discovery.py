@@ -29,7 +29,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from experiments import analysis as an
-from experiments.design import Experiment, ExperimentError
+from experiments.design import ExperimentSpec, ExperimentError
 
 DENSITY = 0.8  # the box chosen is the widest whose density is at least this
 
@@ -39,7 +39,7 @@ class Discovery:
     """The result of :func:`discover`: PRIM's trajectory and chosen box, CART's boxes,
     the feature scores."""
 
-    experiment: Experiment
+    experiment: ExperimentSpec
     outcome: str  # the rule, e.g. "fractured" or "european_effort_end_bn < 30"
     runs: int
     hits: int
@@ -85,7 +85,7 @@ def target(runs: pd.DataFrame, outcome: str, above: float | None = None,
                           f"(one of {', '.join(sorted(map(str, values.unique()))[:6])})")
 
 
-def inputs(experiment: Experiment, runs: pd.DataFrame) -> pd.DataFrame:
+def inputs(experiment: ExperimentSpec, runs: pd.DataFrame) -> pd.DataFrame:
     """The parameters the runs differ in: the varied ones and the plausible worlds' own."""
     names = [f.name for f in experiment.factors]
     for world in experiment.worlds[:1]:

@@ -21,7 +21,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from experiments import analysis as an
-from experiments.design import Experiment
+from experiments.design import ExperimentSpec
 from experiments.store import StoreError
 
 FORMATS = ("png", "svg")
@@ -38,7 +38,7 @@ def _where_text(where: dict) -> str:
                      else f"{an.param_label(k)} = {v}" for k, v in where.items())
 
 
-def phase_figure(outdir: str | Path, runs=None, experiment: Experiment | None = None, *,
+def phase_figure(outdir: str | Path, runs=None, experiment: ExperimentSpec | None = None, *,
                  where: dict | None = None, outcome: str = "fractured") -> Figure:
     """Share of runs fractured over the two varied parameters, boundary at 1/2 dashed;
     one panel per combination of the other varied parameters (never averaged over)."""
@@ -73,7 +73,7 @@ def phase_figure(outdir: str | Path, runs=None, experiment: Experiment | None = 
     return fig
 
 
-def tipping_figure(outdir: str | Path, runs=None, experiment: Experiment | None = None, *,
+def tipping_figure(outdir: str | Path, runs=None, experiment: ExperimentSpec | None = None, *,
                    where: dict | None = None) -> Figure:
     """Share fractured along x, one curve per group, and each tipping point with its 95%
     bootstrap interval over design points (shaded)."""
@@ -112,7 +112,7 @@ def tipping_figure(outdir: str | Path, runs=None, experiment: Experiment | None 
     return fig
 
 
-def tournament_figure(outdir: str | Path, runs=None, experiment: Experiment | None = None) -> Figure:
+def tournament_figure(outdir: str | Path, runs=None, experiment: ExperimentSpec | None = None) -> Figure:
     """The policy tournament as a ranked table."""
     if runs is None or experiment is None:
         experiment, runs = an.load_sweep(outdir)
@@ -140,7 +140,7 @@ def tournament_figure(outdir: str | Path, runs=None, experiment: Experiment | No
     return fig
 
 
-def sensitivity_figure(outdir: str | Path, runs=None, experiment: Experiment | None = None) -> Figure:
+def sensitivity_figure(outdir: str | Path, runs=None, experiment: ExperimentSpec | None = None) -> Figure:
     """Sobol first-order and total indices (or Morris mu*) with 95% intervals, per output."""
     if runs is None or experiment is None:
         experiment, runs = an.load_sweep(outdir)
@@ -169,7 +169,7 @@ def sensitivity_figure(outdir: str | Path, runs=None, experiment: Experiment | N
     return fig
 
 
-def convergence_figure(outdir: str | Path, runs=None, experiment: Experiment | None = None) -> Figure:
+def convergence_figure(outdir: str | Path, runs=None, experiment: ExperimentSpec | None = None) -> Figure:
     """Total Sobol indices at N/4, N/2 and N base samples side by side, with 95% intervals;
     a parameter whose index moved by more than its interval is marked."""
     if runs is None or experiment is None:

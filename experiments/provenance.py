@@ -16,7 +16,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from experiments.design import Experiment
+from experiments.design import ExperimentSpec
 
 CODE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,7 +42,7 @@ def _name(path: Path) -> str:
     return str(path.relative_to(CODE_ROOT)) if path.is_relative_to(CODE_ROOT) else str(path)
 
 
-def file_hashes(experiment: Experiment) -> dict[str, str]:
+def file_hashes(experiment: ExperimentSpec) -> dict[str, str]:
     """sha256 of every data and scenario file the sweep's runs read."""
     from model.data import DATA_FILES
     from model.scenarios import scenario_file
@@ -54,7 +54,7 @@ def file_hashes(experiment: Experiment) -> dict[str, str]:
     return {_name(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
-def _reads_data(experiment: Experiment) -> bool:
+def _reads_data(experiment: ExperimentSpec) -> bool:
     """Whether the runs read the nations' data files (not for identical nations only)."""
     from model.scenarios import load_scenario
 
@@ -79,6 +79,6 @@ def machine() -> dict[str, Any]:
             "python": f"{platform.python_implementation()} {platform.python_version()}"}
 
 
-def provenance(experiment: Experiment) -> dict[str, Any]:
+def provenance(experiment: ExperimentSpec) -> dict[str, Any]:
     """The reproducibility record of a sweep (see the module's docstring)."""
     return {"git": git_state(), "files": file_hashes(experiment), "machine": machine()}

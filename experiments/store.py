@@ -40,7 +40,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from experiments.design import Experiment, ExperimentError
+from experiments.design import ExperimentSpec, ExperimentError
 from model.errors import CoalitionError
 from model.files import read_json_object
 
@@ -164,7 +164,7 @@ def make_folder(where: Path) -> None:
                          "choose another --out") from None
 
 
-def check_folder(outdir: str | Path, experiment: Experiment, engine: str,
+def check_folder(outdir: str | Path, experiment: ExperimentSpec, engine: str,
                  resume: bool) -> dict[str, Any] | None:
     """The folder's manifest if this sweep may (re)use it, None if it is new or empty.
 
@@ -207,7 +207,7 @@ class SweepStore:
     ``notes`` says what opening it found and will redo (damaged or foreign chunk files).
     """
 
-    def __init__(self, outdir: str | Path, experiment: Experiment, engine: str,
+    def __init__(self, outdir: str | Path, experiment: ExperimentSpec, engine: str,
                  executor: str, resume: bool) -> None:
         self.outdir = Path(outdir)
         self.experiment = experiment

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from experiments.design import Experiment, ExperimentError, RunSpec, load_experiment
+from experiments.design import ExperimentSpec, ExperimentError, RunSpec, load_experiment
 from experiments.engine import ENGINES, NATIONS_KEY, run_specs
 from experiments.executors import make_executor
 from experiments.store import StoreError, SweepStore, check_folder
@@ -34,7 +34,7 @@ ARROW = {"int64": pa.int64(), "float64": pa.float64(), "string": pa.string(),
 KIND_TYPES = {int: pa.int64(), float: pa.float64(), bool: pa.bool_(), str: pa.string()}
 
 
-def run_schema(experiment: Experiment) -> pa.Schema:
+def run_schema(experiment: ExperimentSpec) -> pa.Schema:
     """Columns of the per-run table: identity, every parameter, the outcomes."""
     cols = [("run", pa.int64()), ("point", pa.int64()), ("replicate", pa.int64()),
             ("seed", pa.int64()), ("world", pa.int64())]
@@ -80,14 +80,14 @@ def run_chunk(task: ChunkTask) -> tuple[int, pa.Table, pa.Table | None, pa.Table
     return task.chunk, table, series, nations
 
 
-def chunk_task(experiment: Experiment, chunk: int, engine: str, schema: pa.Schema,
+def chunk_task(experiment: ExperimentSpec, chunk: int, engine: str, schema: pa.Schema,
                lane: int | None = None) -> ChunkTask:
     specs = tuple(experiment.run_spec(r) for r in experiment.chunk_range(chunk))
     return ChunkTask(chunk, experiment.scenario, engine, experiment.rounds, experiment.series,
                      specs, schema, lane)
 
 
-def default_out(experiment: Experiment) -> Path:
+def default_out(experiment: ExperimentSpec) -> Path:
     return Path("sweeps") / experiment.name
 
 
@@ -95,17 +95,20 @@ class SweepInterrupted(KeyboardInterrupt):
     """Ctrl-C during a sweep; the message says how far it got and how to resume."""
 
 
-def resume_command(file: str | Path, out: str | Path | None) -> str:
+def resume_command(file: str | Path | ExperimentSpec, out: str | Path | None) -> str:
+    if isinstance(file, ExperimentSpec):  # made in Python: its folder keeps a copy of it
+        return f"the same run(..., resume=True), or coalition sweep {out}/experiment.toml --out {out} --resume"
     return f"coalition sweep {file}" + (f" --out {out}" if out is not None else "") + " --resume"
 
 
-def run_sweep(file: str | Path, out: str | Path | None = None, workers: int = 1,
+def run_sweep(file: str | Path | ExperimentSpec, out: str | Path | None = None, workers: int = 1,
               scheduler: str | None = None, resume: bool = False, engine: str = "vectorised",
               progress: bool = True, lane: int | None = None, force: bool = False,
               notes=None) -> dict[str, Any]:
     """Run (or resume) the sweep an experiment file describes; a short report.
 
-    ``force`` lifts the limit on the number of runs; ``notes(line)`` is told what a
+    ``file`` is a path, a shipped experiment's name, or a parsed
+    :class:`~experiments.design.ExperimentSpec` (the Python API's). ``force`` lifts the limit on the number of runs; ``notes(line)`` is told what a
     resume found damaged and redoes. Ctrl-C at any point raises :class:`SweepInterrupted`
     with the command that continues the sweep.
     """
@@ -125,7 +128,7 @@ def _run_sweep(file, out, workers, scheduler, resume, engine, progress, lane, fo
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ExperimentError(f"--workers {workers!r} is not allowed: expected a whole number "
                               "at least 1")
-    experiment = load_experiment(file, force=force)
+    experiment = file if isinstance(file, ExperimentSpec) else load_experiment(file, force=force)
     outdir = Path(out) if out is not None else default_out(experiment)
     check_folder(outdir, experiment, engine, resume)  # before any executor starts
     store = None
@@ -173,7 +176,7 @@ def _bar(total: int, initial: int, enabled: bool, description: str):
                 dynamic_ncols=True, postfix={"on": description})
 
 
-def _drive(executor, store: SweepStore, experiment: Experiment, pending: list[int], engine: str,
+def _drive(executor, store: SweepStore, experiment: ExperimentSpec, pending: list[int], engine: str,
            schema: pa.Schema, inflight: int, bar, lane: int) -> None:
     queue = list(reversed(pending))
     running = set()
