@@ -375,6 +375,25 @@ def cmd_discover(args) -> int:
     return 0
 
 
+def cmd_cluster(args) -> int:
+    from experiments.cluster import job_script, run_on_cluster
+
+    jobs = _int(args.jobs, "--jobs", 1, MAX_WORKERS)
+    slurm = {"queue": args.queue, "account": args.account, "memory": args.memory,
+             "walltime": args.walltime, "cores": _int(args.cores, "--cores", 1, 1024),
+             "prologue": args.prologue or []}
+    if args.print_job_script:
+        print(job_script(jobs, **slurm))
+        return 0
+    if args.file is None:
+        raise UsageError("coalition cluster: the experiment FILE is missing")
+    report = run_on_cluster(args.file, args.out, args.cluster, jobs, args.resume,
+                            not args.quiet, **(slurm if args.cluster == "slurm" else {}))
+    print(f"{report['status']}: {report['runs']} runs in {report['out']} ({report['ran']} run now "
+          f"in {report['seconds']:.1f} s, {report['executor']})")
+    return 0 if report["status"] == "complete" else 1
+
+
 def cmd_app(args) -> int:
     from viz.server import serve
 
@@ -444,6 +463,25 @@ def build_parser() -> argparse.ArgumentParser:
     plot = sub.add_parser("plot", help="draw a finished sweep's figures (PNG and SVG)")
     plot.add_argument("dir", help="the sweep's output folder")
     plot.set_defaults(func=cmd_plot)
+    clus = sub.add_parser("cluster", help="run a sweep on a SLURM cluster (dask-jobqueue) from "
+                          "one batch job that waits until it is done")
+    clus.add_argument("file", nargs="?", help="experiment file (TOML) or a shipped one's name")
+    clus.add_argument("--out", help="output folder (default sweeps/NAME)")
+    clus.add_argument("--cluster", choices=("slurm", "local"), default="slurm",
+                      help="slurm (default) or local: the same steps on worker processes here")
+    clus.add_argument("--jobs", default="1", help="SLURM worker jobs (local: worker processes)")
+    clus.add_argument("--queue", help="SLURM partition")
+    clus.add_argument("--account", help="SLURM account")
+    clus.add_argument("--cores", default="32", help="cores per job: one single-threaded worker each")
+    clus.add_argument("--memory", default="64GB", help="memory per job")
+    clus.add_argument("--walltime", default="04:00:00", help="time limit per worker job")
+    clus.add_argument("--prologue", action="append", metavar="LINE", help="a line each worker "
+                      "job runs first, e.g. 'source ~/coalition/.venv/bin/activate'")
+    clus.add_argument("--resume", action="store_true", help="continue an interrupted sweep")
+    clus.add_argument("--quiet", action="store_true", help="no progress bar")
+    clus.add_argument("--print-job-script", action="store_true", help="print the worker jobs' "
+                      "batch script and exit")
+    clus.set_defaults(func=cmd_cluster)
     discover = sub.add_parser("discover", help="scenario discovery (PRIM, CART): which "
                               "parameter ranges lead to an outcome in a finished sweep")
     discover.add_argument("dir", help="the sweep's output folder")
