@@ -15,6 +15,7 @@ without pyplot, so they work on a server and show in a notebook.
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,11 @@ OUTPUT_LABELS = {"fractured": "share of runs fractured",
 
 def _label(name: str) -> str:
     return OUTPUT_LABELS.get(name, an.param_label(name))
+
+
+def _wrap(text: str, width: int = 95) -> str:
+    """Title lines wrapped to fit a figure at print size."""
+    return "\n".join(textwrap.fill(line, width) for line in text.split("\n"))
 
 
 def _where_text(where: dict) -> str:
@@ -68,8 +74,8 @@ def phase_figure(outdir: str | Path, runs=None, experiment: ExperimentSpec | Non
         ax.axis("off")
     fig.colorbar(mesh, ax=axs, label=OUTPUT_LABELS.get(outcome, outcome), shrink=0.9)
     fixed = f"; {_where_text(where)}" if where else ""
-    fig.suptitle(f"{experiment.title}\n{an.sample_note(experiment, runs)}{fixed}",
-                 fontsize="medium")
+    fig.suptitle(_wrap(f"{experiment.title}\n{an.sample_note(experiment, runs)}{fixed}",
+                       40 + 45 * cols), fontsize="medium")
     return fig
 
 
@@ -105,9 +111,9 @@ def tipping_figure(outdir: str | Path, runs=None, experiment: ExperimentSpec | N
     ax.set_xlabel(_label(x))
     ax.set_ylabel("share of runs fractured")
     disagree = int(table["replicates_disagree"].sum())
-    ax.set_title(f"{experiment.title}\n{an.sample_note(experiment, runs)}; replicates disagree "
-                 f"at {disagree} of {len(table)} points; shaded: 95% bootstrap interval of the "
-                 "tipping point over design points", fontsize="small")
+    ax.set_title(_wrap(f"{experiment.title}\n{an.sample_note(experiment, runs)}; replicates "
+                       f"disagree at {disagree} of {len(table)} points; shaded: 95% bootstrap "
+                       "interval of the tipping point over design points"), fontsize="small")
     ax.legend(fontsize="small")
     return fig
 
