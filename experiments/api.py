@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from experiments import analysis as an
+import experiments.analysis as an
 from experiments.design import ExperimentError, ExperimentSpec, experiment_from_dict, load_experiment
 
 

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from experiments import analysis as an
+import experiments.analysis as an
 from experiments.design import ExperimentSpec, ExperimentError
 
 DENSITY = 0.8  # the box chosen is the widest whose density is at least this

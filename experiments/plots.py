@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from experiments import analysis as an
+import experiments.analysis as an
 from experiments.design import ExperimentSpec
 from experiments.store import StoreError
 
@@ -193,7 +193,7 @@ def convergence_figure(outdir: str | Path, runs=None, experiment: ExperimentSpec
         for j, n in enumerate(steps):
             at = part[part["N"] == n].set_index("parameter").loc[names]
             ax.bar(pos + (j - (len(steps) - 1) / 2) * width, at["ST"], width, yerr=at["ST_conf"],
-                   capsize=2, label=f"N = {n}")
+                   capsize=2, label=f"{n} base samples")
         moved = set(part[part["moved"]]["parameter"])
         ax.set_xticks(pos, [_label(p) + (" *" if p in moved else "") for p in names],
                       rotation=30, ha="right", fontsize="small")
@@ -201,8 +201,9 @@ def convergence_figure(outdir: str | Path, runs=None, experiment: ExperimentSpec
         ax.set_title(_label(output), fontsize="medium")
         ax.axhline(0, color="grey", linewidth=0.8)
         ax.legend(fontsize="small")
-    fig.suptitle(f"{experiment.title}: convergence in N (* moved by more than its interval "
-                 f"from N/2 to N)\n{an.sample_note(experiment, runs)}", fontsize="medium")
+    fig.suptitle(f"{experiment.title}: convergence in the base samples (* moved by more than "
+                 f"its interval from {steps[-2] if len(steps) > 1 else steps[0]} to {steps[-1]})\n"
+                 f"{an.sample_note(experiment, runs)}", fontsize="medium")
     return fig
 
 
