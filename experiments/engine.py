@@ -1,10 +1,11 @@
 """The sweep engines: many runs in lockstep as arrays, or one Mesa model per run.
 
 The vectorised engine builds each run's world with :func:`model.state.build_world`
-(one per design point, shared by its replicates), stacks the runs that have the same
-number of nations, and plays every round with the very functions the Mesa model's
-``step`` calls: :func:`model.rounds.draw_round` (one ``Generator`` per run, seeded
-with the run's seed) and :func:`model.rounds.play_round`. A run that is
+(one per design point and plausible world, shared by its replicates), stacks the runs
+that have the same number of nations, records who left or joined in which round
+(:func:`model.outcomes.record_moves`), and plays every round with the very functions
+the Mesa model's ``step`` calls: :func:`model.rounds.draw_round` (one ``Generator``
+per run, seeded with the run's seed) and :func:`model.rounds.play_round`. A run that is
 :func:`model.rounds.finished` is frozen exactly where ``CoalitionModel`` stops
 stepping, so it draws no more random numbers; same seed, same trajectory.
 

@@ -140,3 +140,17 @@ def test_sensitivity_plots_say_n(sobol, capsys):
     assert main(["plot", str(sobol)]) == 0
     printed = capsys.readouterr().out
     assert "convergence.png" in printed and "convergence.csv" in printed
+
+
+def test_a_withdrawal_rate_that_always_ends_at_zero_is_flagged(tmp_path):
+    """Every rate takes the US to 0 within the horizon: the 'tipping rate' is how soon,
+    so it depends on the number of rounds, and the warning says so."""
+    out = sweep(tmp_path, {
+        "scenario": "baseline", "seed": 6, "rounds": 12, "replicates": 1,
+        "parameters": {**IDENTICAL, "us_policy": "withdrawing", "us_withdraw_start": 1,
+                       "stop_on_verdict": False},
+        "vary": {"us_withdraw_rate": {"values": [0.2, 0.5, 1.0]}}})
+    experiment, runs = an.load_sweep(out)
+    assert (runs["us_level_end"] == 0).all()
+    assert any("whatever us_withdraw_rate" in w and "rounds = 12" in w
+               for w in an.design_warnings(experiment, runs))

@@ -15,7 +15,8 @@ from experiments.design import load_experiment
 from experiments.store import load_runs, read_manifest
 
 SHIPPED = {"us-commitment-phase": "phase", "policy-tournament": "tournament",
-           "tipping-point": "tipping", "sobol": "sensitivity"}
+           "tipping-point": "tipping", "sobol": "sensitivity",
+           "tipping-plausible": "tipping", "who-defects": "tipping"}
 
 
 @pytest.mark.parametrize("name,kind", SHIPPED.items())

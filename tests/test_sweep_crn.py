@@ -133,3 +133,20 @@ def test_a_bad_estimate_file_is_one_line(tmp_path):
                           timeout=120)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
     assert "est.json" in proc.stderr and "rejected every world" in proc.stderr
+
+
+@pytest.mark.parametrize("extra,expected", [
+    ('crn = "yes"\n', "crn = 'yes' is not allowed: expected true or false (unquoted)"),
+    ('[plausible]\nfile = 5\n', "plausible.file = 5 is not allowed: expected text"),
+    ('[plausible]\nworlds = 3\n', "key plausible.worlds is not allowed: expected one of file"),
+    ('[plausible]\nfile = "missing.json"\n', "missing.json"),
+])
+def test_bad_crn_and_plausible_settings_are_one_line(tmp_path, capsys, extra, expected):
+    from experiments.cli import main
+
+    file = tmp_path / "bad.toml"
+    file.write_text('scenario = "baseline"\nseed = 1\n' + extra)
+    assert main(["sweep", str(file), "--out", str(tmp_path / "o"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and expected in err, err
+    assert not (tmp_path / "o").exists()
