@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
@@ -397,7 +398,8 @@ def cmd_cluster(args) -> int:
 def cmd_app(args) -> int:
     from viz.server import serve
 
-    return serve(host=args.host, port=args.port, sweeps_root=args.sweeps_root)
+    return serve(host=args.host, port=args.port, sweeps_root=args.sweeps_root,
+                 keep_session=args.keep_session)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -499,6 +501,9 @@ def build_parser() -> argparse.ArgumentParser:
                      "0.0.0.0 to share it with a room)")
     app.add_argument("--sweeps-root", help="the folder the Sweeps tab may show sweeps from "
                      "(default: COALITION_SWEEPS_ROOT, else ./sweeps)")
+    app.add_argument("--keep-session", default="60", metavar="SECONDS",
+                     help="how long a closed or disconnected tab's session is kept in case it "
+                     "comes back (default 60); Play stops as soon as the tab goes")
     app.set_defaults(func=cmd_app)
     return parser
 
@@ -516,15 +521,32 @@ def interrupted(message: str, args, argv: list[str] | None) -> str:
     return message or "interrupted"
 
 
+BROKEN_PIPE = 141  # what a shell reports for a command ended by SIGPIPE (128 + 13)
+
+
+def quiet_stdout() -> None:
+    """The reader of stdout has gone (`| head`): send the rest, and the final flush at
+    exit, to /dev/null, so the command ends without a traceback."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
+
+
 def main(argv: list[str] | None = None) -> int:
     import signal
 
+    # SIGPIPE keeps Python's disposition (ignored): the app's server writes to sockets
+    # whose browser tab may have closed, and the default action would kill it silently.
+    # A reader that goes away (`coalition run ... | head`) is handled below instead.
     args = None
     try:
-        if hasattr(signal, "SIGPIPE"):  # `coalition run ... | head` ends quietly
-            signal.signal(signal.SIGPIPE, signal.SIG_DFL)
         args = build_parser().parse_args(argv)
         code = args.func(args)
+    except BrokenPipeError:
+        quiet_stdout()
+        code = BROKEN_PIPE
     except CoalitionError as exc:
         print(f"coalition: error: {exc}", file=sys.stderr)
         code = 2

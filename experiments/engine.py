@@ -9,12 +9,12 @@ per run, seeded with the run's seed) and :func:`model.rounds.play_round`. A run 
 :func:`model.rounds.finished` is frozen exactly where ``CoalitionModel`` stops
 stepping, so it draws no more random numbers; same seed, same trajectory.
 
-Rounds are played in *lanes* of a few runs at a time (:func:`lane_width`): the
-round's work is dominated by the membership counterfactuals (N + 1 coalitions x N
-nations per run, each solved to 1e-13), whose temporaries stay in the CPU cache for
-about 16 runs of 34 nations and spill out of it beyond (measured on this machine,
-US walking away: 2.6 ms per run-round at 4 runs, 1.7 at 16, 4.0 at 64); with fewer
-nations a lane holds more runs, to share numpy's per-call overhead.
+Rounds are played in *lanes* of runs at a time (:func:`lane_width`): the round's work
+is dominated by the membership counterfactuals (N + 1 coalitions x N nations per run).
+Solved by NumPy in lockstep, their temporaries stay in the CPU cache for about 16 runs
+of 34 nations and spill out of it beyond; solved by the compiled kernel
+(:mod:`model.kernels`, one run at a time, the same numbers), a lane holds about 256
+runs of 34 nations, so the rest of the round shares NumPy's per-call overhead.
 
 The Mesa engine (``engine="mesa"``) runs :class:`agents.coalition_model.CoalitionModel`
 one run at a time: the reference.
@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from experiments.design import RunSpec
+from model import kernels
 from model.config import all_params, split_key
 from model.data import NationTable
 from model.outcomes import nation_rows, no_moves, outcome_row, record_moves, summarize
@@ -39,11 +40,19 @@ from model.state import CalibrationReport, State, World, build_world, stack, tak
 ENGINES = ("vectorised", "mesa")
 NATIONS_KEY = "nations"  # a run row's per-nation rows (model.outcomes.nation_rows)
 LANE_CELLS = 16 * 34 * 35  # counterfactual cells per play_round call: 16 runs of 34 nations
+KERNEL_LANE = 256 * 34  # with the compiled kernel: nations x runs per play_round call
 
 
 def lane_width(n: int) -> int:
-    """Runs per play_round call for N nations: about LANE_CELLS (N + 1) x N cells, so the
-    solver's temporaries stay in cache for large N and call overhead is shared for small N."""
+    """Runs per play_round call for N nations. With NumPy's counterfactuals about
+    LANE_CELLS (N + 1) x N cells, so the solver's temporaries stay in cache for large N
+    and call overhead is shared for small N; with the compiled kernel
+    (:mod:`model.kernels`) the counterfactuals are solved one run at a time, so a lane
+    holds about KERNEL_LANE / N runs and the rest of the round shares NumPy's per-call
+    overhead among them (us-walks-away, 33 nations: 1.75 ms per run-round at 16 runs,
+    1.41 at 64, 1.22 at 256)."""
+    if kernels.worthwhile(max(1, KERNEL_LANE // n), n):
+        return max(1, KERNEL_LANE // n)
     return max(1, LANE_CELLS // ((n + 1) * n))
 
 def series_rows(world: World, state: State, runs: np.ndarray) -> dict[str, np.ndarray]:
