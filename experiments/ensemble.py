@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from experiments.design import RunSpec, run_seed
+from experiments.design import PLAUSIBLE_ROOT, RunSpec, run_seed
 from experiments.engine import run_vectorised
 from model.config import all_params, flatten
 
@@ -30,7 +30,7 @@ NEARBY: dict[str, tuple[str, float]] = {
     "defence_budget_weight": ("scale", 0.5),
     "penalty_scale": ("scale", 0.5),
 }
-ROOT = 7_020_251  # mixes the run's seed into the ensemble's SeedSequence
+ROOT = PLAUSIBLE_ROOT  # mixes the run's seed into the ensemble's SeedSequence
 
 
 def nearby_draws(values: dict[str, Any], draws: int, seed: int) -> list[dict[str, Any]]:
@@ -68,34 +68,35 @@ def robustness(scenario: str, values: dict[str, Any], nation_params: dict[str, d
             "verdicts": dict(sorted(counts.items()))}
 
 
-def _plausible_specs(values: dict[str, Any], nation_params: dict[str, dict[str, Any]],
-                     seed: int, draws: int, path=None) -> tuple[list[RunSpec], int]:
-    """``draws`` runs in plausible worlds (the stored points, drawn reproducibly from the
-    seed), and how many points there are to draw from."""
-    from model.estimation import ESTIMATE_JSON, load_plausible
+def _plausible_specs(scenario: str, sets: dict[str, Any], rounds: int, seed: int, draws: int,
+                     path=None) -> tuple[Any, list[RunSpec], int]:
+    """``draws`` runs in plausible worlds as one sweep (:mod:`experiments.design`: one
+    design point, ``draws`` replicates, each in its plausible world): the scenario, the
+    runs, and how many worlds there are to draw from. The layers are those of any sweep:
+    the scenario < the world < ``sets`` (a flat layer of parameters and ``ISO3.field``,
+    as ``--set`` gives them)."""
+    from experiments.design import experiment_from_dict
+    from model.estimation import ESTIMATE_JSON
 
-    points = load_plausible(path or ESTIMATE_JSON)
-    rng = np.random.default_rng(np.random.SeedSequence([ROOT, int(seed), 2]))
-    pick = (rng.permutation(len(points))[:draws] if draws <= len(points)
-            else rng.integers(0, len(points), draws))
-    specs = [RunSpec(run=k, point=k, replicate=0, seed=run_seed(seed, k),
-                     overrides={**flatten(values, nation_params), **points[i]}, varied=points[i])
-             for k, i in enumerate(pick)]
-    return specs, len(points)
+    experiment = experiment_from_dict({
+        "scenario": str(scenario), "seed": int(seed), "rounds": rounds, "replicates": draws,
+        "chunk_size": draws, "parameters": dict(sets),
+        "plausible": {"file": str(path or ESTIMATE_JSON)}}, name="plausible-worlds")
+    specs = [experiment.run_spec(r) for r in range(experiment.runs)]
+    return experiment.scenario, specs, experiment.worlds_available
 
 
-def plausible_worlds(scenario: str, values: dict[str, Any],
-                     nation_params: dict[str, dict[str, Any]], rounds: int, seed: int,
-                     draws: int, path=None) -> dict[str, Any]:
+def plausible_worlds(scenario: str, sets: dict[str, Any], rounds: int, seed: int, draws: int,
+                     path=None) -> dict[str, Any]:
     """The scenario in ``draws`` plausible worlds: parameter points the estimation data
     do not reject (:func:`model.estimation.plausible_set`, stored by ``coalition
     estimate --out``), each with its own random numbers; the share of each verdict and
-    the spread of European aid at the end. The points replace the scenario's values of
-    the estimated parameters; per-nation overrides still win."""
+    the spread of European aid at the end. Played in lockstep by the vectorised engine.
+    """
     if draws <= 0:
         return {"draws": 0}
-    specs, available = _plausible_specs(values, nation_params, seed, draws, path)
-    rows, _ = run_vectorised(scenario, specs, rounds)
+    preset, specs, available = _plausible_specs(scenario, sets, rounds, seed, draws, path)
+    rows, _ = run_vectorised(preset, specs, rounds)
     return {"draws": draws, "worlds_available": available, **_shares(rows)}
 
 
@@ -110,8 +111,7 @@ def _shares(rows: list[dict[str, Any]]) -> dict[str, Any]:
                                        for q, p in (("p5", 5), ("p50", 50), ("p95", 95))}}
 
 
-def plausible_band(scenario: str, values: dict[str, Any],
-                   nation_params: dict[str, dict[str, Any]], rounds: int, seed: int,
+def plausible_band(scenario: str, sets: dict[str, Any], rounds: int, seed: int,
                    draws: int, path=None, series: str = "european_effort_bn",
                    cancelled: Callable[[], bool] | None = None,
                    chunk: int = 4) -> dict[str, Any] | None:
@@ -125,12 +125,12 @@ def plausible_band(scenario: str, values: dict[str, Any],
     returned): the app's tab that asked for it has gone."""
     if draws <= 0:
         return {"draws": 0}
-    specs, available = _plausible_specs(values, nation_params, seed, draws, path)
+    preset, specs, available = _plausible_specs(scenario, sets, rounds, seed, draws, path)
     rows, blocks = [], []
     for lo in range(0, len(specs), chunk):
         if cancelled is not None and cancelled():
             return None
-        r, b = run_vectorised(scenario, specs[lo:lo + chunk], rounds, series=True)
+        r, b = run_vectorised(preset, specs[lo:lo + chunk], rounds, series=True)
         rows += r
         blocks += b
     last = max(int(b["round"].max()) for b in blocks)

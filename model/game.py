@@ -1000,7 +1000,7 @@ def is_equilibrium(game: Game, contribution: Array, member: BoolArray,
 
 # --------------------------------------------------------------------------- coalition stability
 def switch_payoffs(game: Game, member: BoolArray, expected_us_effort: Array, us_effort: Array,
-                   start: Array) -> tuple[Array, Array]:
+                   start: Array, nations: NDArray[np.int_] | None = None) -> tuple[Array, Array]:
     """Each nation's equilibrium payoff if it keeps its side, and if it alone switches.
 
     As coalition-stability theory defines it (d'Aspremont et al. 1983; Carraro &
@@ -1008,7 +1008,8 @@ def switch_payoffs(game: Game, member: BoolArray, expected_us_effort: Array, us_
     current coalition with its payoff at the equilibrium after it alone leaves (if a
     member) or joins (if not), the others re-optimising. ``switch - stay`` > 0 for a
     member means the coalition is not internally stable; for an outsider, not
-    externally stable. All N + 1 coalitions are solved as one batch.
+    externally stable. The current coalition and the K switched ones are solved as one
+    batch; each coalition's equilibrium is independent of the others in the batch.
 
     Parameters
     ----------
@@ -1021,23 +1022,32 @@ def switch_payoffs(game: Game, member: BoolArray, expected_us_effort: Array, us_
         X, ``(..., 1)``.
     start : Array
         The profile each equilibrium is selected from, ``(..., N)``.
+    nations : int array, optional
+        ``(..., K)``: the nations whose switch is evaluated (default: all N, in order).
 
     Returns
     -------
     tuple of Array
-        (stay, switch): U_i at the current coalition's equilibrium and at the
-        equilibrium after i alone switches, each ``(..., N)``, USD bn a year.
+        (stay, switch): U_i at the current coalition's equilibrium, ``(..., N)``, and
+        each listed nation's U at the equilibrium after it alone switches, ``(..., K)``
+        (``(..., N)`` by default), EUR bn a year.
     """
     n = member.shape[-1]
-    flips = np.eye(n, dtype=bool)
+    if nations is None:
+        flips = np.eye(n, dtype=bool)
+    else:
+        flips = np.asarray(nations)[..., :, None] == np.arange(n)  # (..., K, N)
     configs = np.concatenate([member[..., None, :],
-                              member[..., None, :] ^ flips], axis=-2)  # (..., N+1, N)
+                              member[..., None, :] ^ flips], axis=-2)  # (..., K+1, N)
     g = game.expand(-2)
     xhat = expected_us_effort[..., None, :]
     x = us_effort[..., None, :]
     s = nash_equilibrium(g, configs, xhat, x, start[..., None, :])
     u = utility(g, s, configs, xhat, x)
-    return u[..., 0, :], np.diagonal(u[..., 1:, :], axis1=-2, axis2=-1)
+    if nations is None:
+        return u[..., 0, :], np.diagonal(u[..., 1:, :], axis1=-2, axis2=-1)
+    return u[..., 0, :], np.take_along_axis(u[..., 1:, :], np.asarray(nations)[..., None],
+                                            axis=-1)[..., 0]
 
 
 def switching_penalty(game: Game, member: BoolArray, exit_penalty: Array,

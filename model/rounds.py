@@ -23,12 +23,14 @@ from model import conditions
 from model import council
 from model import force as fc
 from model import game as g
+from model import kernels
 from model import paths
 from model.policies import USObservation, backstop_all, decide_all
 from model.state import (CAUSE_CORE, CAUSE_EFFORT, CAUSE_NONE, CAUSE_SIZE, CONVERGED, FORMED,
                          FRACTURED, HOLLOW, NO_CEASEFIRE, NO_VERDICT, NOT_FORMED, State, World)
 
 SWITCH_RTOL = 1e-9  # payoff gains smaller than this (relative) count as ties
+ONE_AT_A_TIME = 100  # nations from which NumPy, too, solves gains after a switch one at a time
 
 
 EVENT_KEY = 1  # the spawn key of a run's stream of events
@@ -63,10 +65,16 @@ def draw_round(rngs: list[np.random.Generator], n: int,
                      for rng, ev in zip(rngs, events, strict=True)])
 
 
+def move_order(uniforms: np.ndarray, n: int) -> np.ndarray:
+    """The order in which the N nations consider switching side this round (B, N):
+    ``order[:, k]`` is the nation whose turn is k-th, from the round's uniforms."""
+    return np.argsort(uniforms[:, n:2 * n], axis=-1, kind="stable")
+
+
 def play_round(world: World, state: State, uniforms: np.ndarray) -> State:
     """One round (ODD, 'Process overview and scheduling')."""
     n = state.contribution.shape[-1]
-    noise_u, order_u = uniforms[:, :n], uniforms[:, n:2 * n]
+    noise_u = uniforms[:, :n]
     us_u, probe_u, target_u = (uniforms[:, 2 * n + k:2 * n + k + 1] for k in range(3))
     ceasefire_u = uniforms[:, 2 * n + 3:2 * n + 4]
     rnd = state.round + 1
@@ -101,7 +109,7 @@ def play_round(world: World, state: State, uniforms: np.ndarray) -> State:
     # 8. Membership: in random order, each nation switches side if that pays at the
     #    equilibrium that follows (the others re-optimise), net of the penalty.
     member, switched, memo = revise_membership(world, game, state, contribution, expected, us_effort,
-                                               np.argsort(order_u, axis=-1, kind="stable"))
+                                               move_order(uniforms, n))
     lower, upper = g.contribution_bounds(game, member)
     contribution = np.clip(contribution, lower, upper)
     # 9. Record: the verdict so far.
@@ -303,18 +311,29 @@ def revise_membership(world: World, game: g.Game, state: State, contribution: np
 
     Ties favour the coalition (:func:`model.game.wants_to_switch`): an indifferent
     member stays, an indifferent outsider joins. Gains are evaluated for every nation
-    at once; after a switch they are evaluated again for the runs where it happened,
-    so each nation judges the coalition as it stands when its turn comes. A run whose
-    inputs are bitwise those of last round (a steady state) reuses last round's gains.
+    at once; after a switch, each nation still to come judges the coalition as it
+    stands when its turn comes. A run whose inputs are bitwise those of last round (a
+    steady state) reuses last round's gains.
+
+    After a switch, only the gains of the nations still to come are solved again. With
+    the compiled kernel (:mod:`model.kernels`), or from :data:`ONE_AT_A_TIME` nations
+    on, one at a time when a nation's turn comes (the coalition as it stands and the one
+    where that nation switches): at most 3N + 1 equilibria a round, so a round costs
+    O(N^2) however many switch. With NumPy and fewer nations, all of them at once
+    (one batch per switch: fewer NumPy calls). Each equilibrium does not depend on what
+    else is solved with it, so both give the same gains.
     """
     member = state.member.copy()
     switched = np.zeros(member.shape, dtype=np.int8)
     threshold = g.switching_penalty(game, member, world.exit_penalty, world.join_penalty)
+    compiled = kernels.worthwhile(*member.shape)
+    one_at_a_time = compiled or member.shape[-1] >= ONE_AT_A_TIME
 
-    def gains(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        sub = game.take(rows)
-        stay, switch = g.switch_payoffs(sub, member[rows], expected[rows], us_effort[rows],
-                                        contribution[rows])
+    def payoffs(rows: np.ndarray, nations: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        return kernels.payoffs(game.take(rows), member[rows], expected[rows], us_effort[rows],
+                               contribution[rows], nations, compiled=compiled)
+
+    def gains(stay: np.ndarray, switch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return switch - stay, SWITCH_RTOL * (np.abs(stay) + np.abs(switch))
 
     runs = np.arange(member.shape[0])
@@ -325,10 +344,16 @@ def revise_membership(world: World, game: g.Game, state: State, contribution: np
     same = np.all(inputs == state.gain_inputs, axis=-1)
     gain, tol = state.gain.copy(), state.gain_tol.copy()
     if not same.all():
-        gain[~same], tol[~same] = gains(runs[~same])
+        gain[~same], tol[~same] = gains(*payoffs(runs[~same], None))
     memo = {"gain_inputs": inputs, "gain": gain.copy(), "gain_tol": tol.copy()}
+    stale = np.zeros(member.shape[0], dtype=bool)  # (one at a time) gains older than a switch
     for position in range(member.shape[-1]):
         who = order[:, position]
+        if stale.any():  # this nation's gain against the coalition as it stands now
+            rows = runs[stale]
+            stay, switch = payoffs(rows, who[rows, None])
+            gain[rows, who[rows]], tol[rows, who[rows]] = gains(
+                stay[np.arange(rows.size), who[rows]], switch[:, 0])
         margin = threshold[runs, who] - gain[runs, who]
         wants = g.wants_to_switch(member[runs, who], margin, tol[runs, who])
         if not wants.any():
@@ -338,7 +363,13 @@ def revise_membership(world: World, game: g.Game, state: State, contribution: np
         switched[rows, who[rows]] = np.where(member[rows, who[rows]], 1, -1)
         threshold[rows] = g.switching_penalty(game.take(rows), member[rows],
                                               world.exit_penalty[rows], world.join_penalty[rows])
-        gain[rows], tol[rows] = gains(rows)
+        later = order[rows, position + 1:]
+        if one_at_a_time:
+            stale[rows] = True
+        elif later.shape[1]:
+            now, switch = payoffs(rows, later)
+            gain[rows[:, None], later], tol[rows[:, None], later] = gains(
+                np.take_along_axis(now, later, axis=-1), switch)
     return member, switched, memo
 
 
@@ -381,6 +412,6 @@ def finished(world: World, state: State) -> np.ndarray:
     return (world.stop_on_verdict & (state.verdict != NO_VERDICT))[:, 0]
 
 
-__all__ = ["play_round", "draw_round", "draws_per_round", "event_stream", "finished",
-           "true_deterrence", "round_game", "us_observation", "reassurance_force",
-           "best_offers", "force_payoffs"]
+__all__ = ["play_round", "draw_round", "move_order", "draws_per_round", "event_stream", "finished",
+           "true_deterrence", "round_game", "us_observation", "reassurance_force", "best_offers",
+           "force_payoffs"]

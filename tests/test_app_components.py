@@ -665,3 +665,12 @@ def test_app_command_rejects_a_sweeps_root_that_is_not_a_folder(tmp_path, capsys
     assert main(["app", "--sweeps-root", str(tmp_path / "nope")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--sweeps-root" in err and "expected an existing folder" in err
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "soon", "100000"])
+def test_app_command_rejects_a_bad_keep_session(value, capsys):
+    from experiments.cli import main
+
+    assert main(["app", "--keep-session", value]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"--keep-session = {value!r}" in err and "from 1 to 86400" in err

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from agents.coalition_model import CoalitionModel
-from model.config import all_params
+from model.config import all_params, flatten
 from model.rounds import burden_ratio
 from model.validation import scenario_report, validate_2025
 from viz.components import banner as banner_mod
@@ -217,7 +217,8 @@ def test_the_band_of_plausible_worlds_ends_where_their_summary_does():
     from experiments.ensemble import plausible_band, plausible_worlds
 
     model = CoalitionModel("us-walks-away", rng=SEED)
-    args = ("us-walks-away", dict(model.config.values), dict(model.config.nation_params), 12, SEED, 5)
+    sets = flatten(dict(model.config.values), dict(model.config.nation_params))
+    args = ("us-walks-away", sets, 12, SEED, 5)
     band, worlds = plausible_band(*args, chunk=2), plausible_worlds(*args)
     assert band["verdicts"] == worlds["verdicts"]
     end = worlds["european_effort_end_bn"]

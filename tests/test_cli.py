@@ -155,3 +155,23 @@ def test_calibration_reports_fit_and_stability_margins():
     floor = coalition("calibration", "--set", "pledge_floor=1e-4")
     turkey = next(line for line in floor.stdout.splitlines() if line.startswith("TUR"))
     assert "no phi fits" in turkey
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly():
+    """`coalition parameters | true`: no traceback, the shell's exit code for a closed pipe."""
+    proc = subprocess.Popen([*COALITION, "parameters"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()  # the reader goes away before the command has printed a line
+    err = proc.stderr.read()
+    assert proc.wait(60) == 141 and err == "", err
+
+
+def test_the_command_leaves_sigpipe_ignored():
+    """The app's server runs in this process: with SIGPIPE at its default action, a write to
+    a closed browser tab's socket killed it without a word (issue 15, item 3)."""
+    import signal
+
+    from experiments.cli import main
+
+    assert main(["policies"]) == 0
+    assert signal.getsignal(signal.SIGPIPE) == signal.SIG_IGN

@@ -18,6 +18,10 @@ from model.errors import CoalitionError
 SWEEPS_ROOT_ENV = "COALITION_SWEEPS_ROOT"  # the Sweeps tab's folder (viz/sweep_page.py)
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
+# How long the server keeps a session whose tab has gone (closed, or lost its network),
+# in case it comes back; then its model is freed. Play stops at once either way.
+DEFAULT_KEEP_SECONDS = 60
+MAX_KEEP_SECONDS = 24 * 3600
 APP = "viz.app"
 
 # Read by Solara when it is imported; serve() also sets the live settings.
@@ -55,9 +59,11 @@ def check_free(host: str, port: int) -> None:
                            "--port or --host") from None
 
 
-def offline_settings() -> None:
-    """Switch off every network use of Solara, for this process and the imported settings."""
+def offline_settings(keep_seconds: int = DEFAULT_KEEP_SECONDS) -> None:
+    """Switch off every network use of Solara, for this process and the imported settings;
+    free a session ``keep_seconds`` after its tab has gone (Solara's default: a day)."""
     os.environ.update(OFFLINE_ENV)
+    os.environ["SOLARA_KERNEL_CULL_TIMEOUT"] = f"{keep_seconds}s"
     import solara.server.settings as server_settings
     import solara.settings
 
@@ -66,6 +72,7 @@ def offline_settings() -> None:
     server_settings.theme.title = OFFLINE_ENV["SOLARA_THEME_TITLE"]
     solara.settings.assets.proxy = True
     solara.settings.assets.cdn = OFFLINE_ENV["SOLARA_ASSETS_CDN"]
+    server_settings.kernel.cull_timeout = f"{keep_seconds}s"
 
 
 def address(host: str, port: int) -> str:
@@ -84,15 +91,28 @@ def check_sweeps_root(root: str | None) -> str | None:
     return os.path.abspath(root)
 
 
+def check_keep(seconds: int | str) -> int:
+    """The session keep time in seconds, or AppError naming the value and what is allowed."""
+    try:
+        value = int(str(seconds))
+    except ValueError:
+        value = -1
+    if not 1 <= value <= MAX_KEEP_SECONDS:
+        raise AppError(f"--keep-session = {seconds!r} is not allowed: expected a whole number of "
+                       f"seconds from 1 to {MAX_KEEP_SECONDS}")
+    return value
+
+
 def serve(host: str = DEFAULT_HOST, port: int | str = DEFAULT_PORT,
-          sweeps_root: str | None = None) -> int:
+          sweeps_root: str | None = None, keep_session: int | str = DEFAULT_KEEP_SECONDS) -> int:
     """Run the app's server until Ctrl+C; 0 on a clean stop."""
     port = check_port(port)
+    keep = check_keep(keep_session)
     root = check_sweeps_root(sweeps_root)
     check_free(host, port)
     if root is not None:
         os.environ[SWEEPS_ROOT_ENV] = root
-    offline_settings()
+    offline_settings(keep)
     from solara.__main__ import run
 
     print(f"Coalition app: {address(host, port)}  (offline; Ctrl+C to stop)", flush=True)

@@ -211,6 +211,34 @@ class History:
             model.state, model.round, model.events = kept
 
 
+class Page:
+    """The browser tab a session is drawn in, as the server sees it.
+
+    ``connected()`` is False once the tab has closed or lost its connection, so work
+    done for the tab (Play) stops rather than running on for nobody: Solara keeps a
+    disconnected session for a while in case the tab comes back.
+    """
+
+    def __init__(self, context: Any = None) -> None:
+        self.context = context  # Solara's kernel context; None outside a server
+
+    def connected(self) -> bool:
+        if self.context is None:
+            return True
+        from solara.server.kernel_context import PageStatus
+
+        if self.context.closed_event.is_set():
+            return False
+        return PageStatus.CONNECTED in self.context.page_status.values()
+
+
+def current_page() -> Page:
+    """The tab being drawn (call while rendering a component)."""
+    from solara.server import kernel_context
+
+    return Page(kernel_context.get_current_context() if kernel_context.has_current_context() else None)
+
+
 class Session:
     """One browser session: a model, the applied and pending settings, the play state.
 

@@ -64,20 +64,62 @@ def app_server(port: int, timeout: float = 60.0, network_log: Path | None = None
     if network_log is not None:
         command = [sys.executable, "-c", AUDITED_CLI, str(network_log)]
     with tempfile.TemporaryFile("w+") as log:
+        # PYTHONFAULTHANDLER: a crash of the server leaves its traceback in the log
         proc = subprocess.Popen([*command, "app", "--port", str(port), *args],
                                 cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True,
-                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                                env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"})
         url = f"http://127.0.0.1:{port}/"
+        SERVERS[url] = (proc, log)
         try:
             wait_until_up(proc, url, timeout, log)
             yield url
         finally:
+            del SERVERS[url]
             proc.terminate()
             try:
                 proc.wait(10)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+SERVERS: dict[str, tuple[subprocess.Popen, object]] = {}  # url -> (process, its log)
+
+
+def server_pid(url: str) -> int:
+    """The process id of the app server at ``url`` (started by :func:`app_server`)."""
+    return SERVERS[url][0].pid
+
+
+def check_server(url: str) -> None:
+    """Fail with the server's exit code and the end of its log if it has stopped."""
+    proc, log = SERVERS[url]
+    if proc.poll() is not None:
+        log.seek(0)
+        raise AssertionError(f"the app server at {url} has stopped (exit code {proc.returncode}); "
+                             f"its log ends:\n{log.read()[-3000:]}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def ignores_sigpipe(pid: int) -> bool:
+    """Does the process ignore SIGPIPE (as Python does by default)? From /proc's SigIgn mask."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigIgn:"):
+            return bool(int(line.split()[1], 16) >> (13 - 1) & 1)  # SIGPIPE is signal 13
+    raise ValueError(f"process {pid} has no signal mask (it has ended)")
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process (MB), from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise ValueError(f"process {pid} has no resident memory (it has ended)")
 
 
 def wait_until_up(proc: subprocess.Popen, url: str, timeout: float, log) -> None:

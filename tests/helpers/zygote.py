@@ -32,16 +32,27 @@ for file in warm:  # fill the import and calibration caches, write nothing
 print("ready", flush=True)
 for line in sys.stdin:
     job = json.loads(line)
+    # Like a fresh process, the child has its stdout and stderr before any signal can
+    # reach it: SIGINT is held back across the fork until they are in place.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     pid = os.fork()
     if pid == 0:
-        os.environ.update(job["env"])
         for fd, name in ((1, job["stdout"]), (2, job["stderr"])):
             out = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
             os.dup2(out, fd)
-        sys.argv = ["coalition", *job["argv"]]
-        code = experiments.cli.main()
-        sys.stdout.flush(); sys.stderr.flush()
-        os._exit(code)
+        code = experiments.cli.INTERRUPTED
+        try:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+            # a Ctrl-C now is one that lands before the CLI has parsed its arguments
+            os.environ.update(job["env"])
+            sys.argv = ["coalition", *job["argv"]]
+            code = experiments.cli.main()
+        except KeyboardInterrupt:
+            print("coalition: " + experiments.cli.interrupted("", None, job["argv"]), file=sys.stderr)
+        finally:
+            sys.stdout.flush(); sys.stderr.flush()
+            os._exit(code)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     print(json.dumps({"pid": pid}), flush=True)
     _, status = os.waitpid(pid, 0)
     print(json.dumps({"code": os.waitstatus_to_exitcode(status)}), flush=True)

@@ -15,7 +15,7 @@ from model.param import MAX_ROUNDS
 from model.scenarios import load_scenario, scenario_names
 from viz.components.inspector import nation_items
 from viz.glossary import CAPTIONS, gloss_html
-from viz.state import FOCUS_NATION, LABELS, Session
+from viz.state import FOCUS_NATION, LABELS, Session, current_page
 
 # Slider ranges and steps where a parameter's allowed range is wider than a seminar needs.
 UI_RANGES: dict[str, tuple[float, float, float]] = {
@@ -90,8 +90,13 @@ def RunButtons(session: Session):
     playing = session.playing.value
     running = session.running.value
 
+    page = current_page()  # this browser tab's connection to the server
+
     def play_loop(cancel):
         while not cancel.is_set() and session.playing.value:
+            if not page.connected():  # the tab has closed: stop, use no more of the server
+                session.playing.set(False)
+                break
             start = time.perf_counter()
             if not session.step():
                 break

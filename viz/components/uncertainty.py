@@ -24,6 +24,7 @@ import solara
 from experiments.design import RunSpec
 from experiments.engine import run_vectorised
 from experiments.ensemble import plausible_band
+from model.config import flatten
 from model.scenarios import scenario_names
 from viz.components.charts import Band, Overlay
 from viz.state import Session, Settings
@@ -57,9 +58,9 @@ def ensemble(session: Session, draws: int, cancelled=None) -> Ensemble | None:
     """The applied settings in ``draws`` plausible worlds, to the round limit."""
     with session.lock:
         model, settings = session.model, session.applied.value
-        values, nations = dict(model.config.values), dict(model.config.nation_params)
+        sets = flatten(dict(model.config.values), dict(model.config.nation_params))
         scenario, limit = model.preset.name, session.round_limit.value
-    result = plausible_band(scenario, values, nations, limit, settings.seed, draws,
+    result = plausible_band(scenario, sets, limit, settings.seed, draws,
                             cancelled=cancelled)
     if result is None:
         return None

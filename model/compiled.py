@@ -1,0 +1,419 @@
+"""The compiled kernel behind :mod:`model.kernels` (numba; imported only when used).
+
+Each function mirrors its NumPy original in :mod:`model.game` / :mod:`model.solvers`
+for one (run, coalition) at a time: the same operations in the same order, the same
+Illinois iterations, and sums over nations in NumPy's own pairwise order
+(:func:`pairwise`). Compiled on first use and cached on disk (``cache=True``).
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from model import game as g
+from model.solvers import BISECT_AFTER, MAX_ITER
+
+# the per-nation fields of a Game the kernel reads, and the per-run (scalar) ones
+NATION_FIELDS = ("gdp", "exposure", "us_reliance", "fair_share_weight", "sucker_cost",
+                 "political_cost", "defence", "eu_share", "opposition", "asset_risk",
+                 "pledge_floor", "max_contribution", "spillover", "coordinated", "security_value",
+                 "saturation", "linear_benefit", "european_weight", "effort_ref", "us_effort_ref",
+                 "us_gdp", "defence_weight", "eu_weight", "eu_aid", "force_deterrence")
+RUN_FIELDS = ("outside_aid", "joint_product")
+
+RHO_EPS, TINY, ROOT_TOL = g.RHO_EPS, g.TINY, g.ROOT_TOL
+(GDP, EXPOSURE, RELIANCE, W, BETA, PHI, DEFENCE, EU, OPPOSITION, ASSET, FLOOR, SMAX, SIGMA,
+ COORD, V, DELTA, LINEAR, A, E0, X0, USGDP, ETA, EPS, EUAID, DF) = range(len(NATION_FIELDS))
+OUTSIDE, LAMBDA = range(len(RUN_FIELDS))
+
+
+def _jit(fn):
+    """numba.njit, cached on disk, with NumPy's floating-point error model (x/0 = inf)."""
+    return numba.njit(cache=True, error_model="numpy")(fn)
+
+
+@_jit
+def _block(a, lo, n):
+    """NumPy's pairwise sum of a[lo:lo+n] for n <= 128 (numpy/_core/src/umath/loops_utils.h)."""
+    if n < 8:
+        res = 0.0
+        for i in range(n):
+            res += a[lo + i]
+        return res
+    if n <= 128:
+        r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+        r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+        i = 8
+        while i < n - (n % 8):
+            r0 += a[lo + i]
+            r1 += a[lo + i + 1]
+            r2 += a[lo + i + 2]
+            r3 += a[lo + i + 3]
+            r4 += a[lo + i + 4]
+            r5 += a[lo + i + 5]
+            r6 += a[lo + i + 6]
+            r7 += a[lo + i + 7]
+            i += 8
+        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        while i < n:
+            res += a[lo + i]
+            i += 1
+        return res
+    res = 0.0  # longer: never reached (the callers split first)
+    for i in range(n):
+        res += a[lo + i]
+    return res
+
+
+@_jit
+def pairwise(a, lo, n):
+    """NumPy's pairwise sum of a[lo:lo+n]: blocks of at most 128 terms, halves (at a
+    multiple of 8) summed left + right, walked with a stack instead of recursion (a
+    recursive numba function compiles slowly and is not cached)."""
+    if n <= 128:
+        return _block(a, lo, n)
+    starts, sizes = np.empty(64, np.int64), np.empty(64, np.int64)
+    stage, values = np.zeros(64, np.int8), np.empty(64)
+    top, filled = 0, 0
+    starts[0], sizes[0] = lo, n
+    while top >= 0:
+        start, size = starts[top], sizes[top]
+        half = size // 2 - (size // 2) % 8
+        if size <= 128:  # a leaf
+            values[filled] = _block(a, start, size)
+            filled += 1
+            top -= 1
+        elif stage[top] == 0:  # the left half first
+            stage[top] = 1
+            top += 1
+            starts[top], sizes[top], stage[top] = start, half, 0
+        elif stage[top] == 1:  # then the right half
+            stage[top] = 2
+            top += 1
+            starts[top], sizes[top], stage[top] = start + half, size - half, 0
+        else:  # both done: left + right
+            values[filled - 2] = values[filled - 2] + values[filled - 1]
+            filled -= 1
+            top -= 1
+    return values[0]
+
+
+@_jit
+def clip(x, lo, hi):
+    """np.clip for one float: min(max(x, lo), hi), NaN passing through."""
+    if not (x >= lo or x != x):
+        x = lo
+    if not (x <= hi or x != x):
+        x = hi
+    return x
+
+@_jit
+def curve(P, b, k, e_total, us_part, cd_us, cobb, r, inv_r, coef):
+    """ValueCurve.__call__ for nation k."""
+    a = P[A, b, k]
+    e = e_total / P[E0, b, k]
+    if not (e >= TINY or e != e):
+        e = TINY
+    er = e ** r[k]
+    total = a * er + us_part[k]
+    d = total ** inv_r[k]
+    slope = a * er / e * (d / total)
+    if cobb[k]:
+        d_cd = e ** a * cd_us[k]
+        d = d_cd
+        slope = a * d_cd / e
+    if not np.isfinite(slope):
+        slope = 0.0
+    if not np.isfinite(d):
+        d = 0.0
+    d = d + P[DF, b, k]
+    if P[LINEAR, b, k] != 0.0:
+        bs = 1.0
+    else:
+        bs = np.exp(-d / P[DELTA, b, k]) / P[DELTA, b, k]
+    return coef[k] * bs * slope
+
+@_jit
+def profile(P, b, n, m, effort, fair, coordinated, cv, line, bounds, member_gdp, current,
+            totals, out, work):
+    """nash_equilibrium's profile(effort) for one coalition, written into ``out``."""
+    us_part, cd_us, cobb, r, inv_r, coef, budget = cv
+    intercept, slope = line
+    lower, upper = bounds
+    lo_all, hi_all = totals
+    v = work[0]
+    for k in range(n):
+        v[k] = curve(P, b, k, effort, us_part, cd_us, cobb, r, inv_r, coef)
+    joint = 0.0
+    if coordinated:
+        t = work[1]
+        for k in range(n):
+            t[k] = v[k] if m[k] else 0.0
+        joint = pairwise(t, 0, n)
+    low, high = work[2], work[3]
+    for k in range(n):
+        value = (1.0 if m[k] else P[SIGMA, b, k]) * v[k]
+        if coordinated and P[COORD, b, k] != 0.0 and m[k]:
+            value = joint
+        low[k] = clip((value - P[BETA, b, k]) / P[PHI, b, k] - budget[k], lower[k], upper[k])
+        high[k] = clip(value / P[PHI, b, k] - budget[k], lower[k], upper[k])
+    if not fair:
+        for k in range(n):
+            out[k] = clip(intercept[k] + slope[k] * current, low[k], high[k])
+        return
+    t = work[1]
+
+    # gap(E_M) = sum_j clip(a_j + b_j E_M, low_j, high_j) Y_j [member] - E_M
+    for k in range(n):
+        t[k] = clip(intercept[k] + slope[k] * current, low[k], high[k]) * member_gdp[k]
+    at_start = pairwise(t, 0, n) - current
+    settled = abs(at_start) <= ROOT_TOL * max(current, 1.0)
+    point = current
+    if not settled:
+        up = at_start > 0
+        lo = current if up else lo_all
+        hi = hi_all if up else current
+        if up:
+            flo = at_start
+            for k in range(n):
+                t[k] = clip(intercept[k] + slope[k] * hi, low[k], high[k]) * member_gdp[k]
+            fhi = pairwise(t, 0, n) - hi
+        else:
+            fhi = at_start
+            for k in range(n):
+                t[k] = clip(intercept[k] + slope[k] * lo, low[k], high[k]) * member_gdp[k]
+            flo = pairwise(t, 0, n) - lo
+        tol = ROOT_TOL * max(abs(lo), 1.0)
+        done = (hi - lo <= tol) or (abs(flo) <= tol) or (abs(fhi) <= tol)
+        kept_hi = kept_lo = False
+        for it in range(MAX_ITER):
+            if done:
+                break
+            x = (lo * fhi - hi * flo) / (fhi - flo)
+            if not (it < BISECT_AFTER and x > lo and x < hi):
+                x = 0.5 * (lo + hi)
+            for k in range(n):
+                t[k] = clip(intercept[k] + slope[k] * x, low[k], high[k]) * member_gdp[k]
+            fx = pairwise(t, 0, n) - x
+            up, down = fx >= 0, fx < 0
+            if up and kept_hi:
+                fhi = 0.5 * fhi
+            if down and kept_lo:
+                flo = 0.5 * flo
+            if up:
+                lo, flo = x, fx
+            if down:
+                hi, fhi = x, fx
+            kept_hi, kept_lo = up, down
+            tol = ROOT_TOL * max(abs(x), 1.0)
+            done = (hi - lo <= tol) or (abs(fx) <= tol)
+        point = lo if abs(flo) <= abs(fhi) else hi
+    for k in range(n):
+        out[k] = clip(intercept[k] + slope[k] * point, low[k], high[k])
+
+@_jit
+def effort_of(P, R, b, n, s, defence_sum, t):
+    """european_effort(game, s) for run b."""
+    for k in range(n):
+        t[k] = s[k] * P[GDP, b, k]
+    return (pairwise(t, 0, n) + R[OUTSIDE, b]) + R[LAMBDA, b] * defence_sum
+
+@_jit
+def equilibrium(P, R, b, n, m, xhat_b, us_effort, start, fair, coordinated, cv, defence_sum,
+                out, bufs, work):
+    """nash_equilibrium for run b and coalition m, written into ``out``."""
+    t = work[1]
+    lower, upper, member_gdp, intercept, slope = bufs[0], bufs[1], bufs[2], bufs[3], bufs[4]
+    for k in range(n):
+        lower[k] = P[FLOOR, b, k] if m[k] else 0.0
+        upper[k] = P[SMAX, b, k] + 0 * lower[k]
+        member_gdp[k] = P[GDP, b, k] if m[k] else 0.0
+    guess = effort_of(P, R, b, n, start, defence_sum, t)
+    for k in range(n):
+        t[k] = start[k] * member_gdp[k]
+    current = pairwise(t, 0, n)
+    # _reference_line
+    for k in range(n):
+        t[k] = member_gdp[k]
+    size = pairwise(t, 0, n)
+    for k in range(n):
+        t[k] = (P[EU, b, k] if m[k] else 0.0) * P[GDP, b, k]
+    eu_paid = pairwise(t, 0, n)
+    for k in range(n):
+        w, y = P[W, b, k], P[GDP, b, k]
+        s_us = us_effort / P[USGDP, b, k]
+        others = size - member_gdp[k]
+        peers = (others > 1e-9 * y) if m[k] else (size > 0)
+        denom = (size - w * y) if m[k] else size
+        if not peers:
+            denom = 1.0
+        icpt = (w * s_us * others if m[k] else w * s_us * size) + (1 - w) * eu_paid
+        icpt = icpt / denom if peers else s_us
+        intercept[k] = icpt - P[EU, b, k]
+        slope[k] = (1 - w) / denom if peers else 0.0
+    for k in range(n):
+        t[k] = lower[k] * member_gdp[k]
+    lo_all = pairwise(t, 0, n)
+    for k in range(n):
+        t[k] = upper[k] * member_gdp[k]
+    hi_all = pairwise(t, 0, n)
+    line, bounds, totals = (intercept, slope), (lower, upper), (lo_all, hi_all)
+    p_lo, p_hi, p_x = bufs[5], bufs[6], bufs[7]
+
+    # root_from: f(E) = european_effort(profile(E)) - E, from the guess
+    profile(P, b, n, m, guess, fair, coordinated, cv, line, bounds, member_gdp, current,
+            totals, p_lo, work)
+    at_guess = effort_of(P, R, b, n, p_lo, defence_sum, t) - guess
+    step = guess + at_guess
+    profile(P, b, n, m, step, fair, coordinated, cv, line, bounds, member_gdp, current,
+            totals, p_hi, work)
+    at_step = effort_of(P, R, b, n, p_hi, defence_sum, t) - step
+    up = at_guess > 0
+    if up:
+        lo, hi, flo, fhi = guess, step, at_guess, at_step
+    else:
+        lo, hi, flo, fhi = step, guess, at_step, at_guess
+        p_lo, p_hi = p_hi, p_lo
+    if flo != flo or fhi != fhi:  # bracketed_root evaluates unknown ends again
+        profile(P, b, n, m, lo, fair, coordinated, cv, line, bounds, member_gdp, current,
+                totals, p_lo, work)
+        if flo != flo:
+            flo = effort_of(P, R, b, n, p_lo, defence_sum, t) - lo
+        profile(P, b, n, m, hi, fair, coordinated, cv, line, bounds, member_gdp, current,
+                totals, p_hi, work)
+        if fhi != fhi:
+            fhi = effort_of(P, R, b, n, p_hi, defence_sum, t) - hi
+    tol = ROOT_TOL * max(abs(lo), 1.0)
+    done = (hi - lo <= tol) or (abs(flo) <= tol) or (abs(fhi) <= tol)
+    kept_hi = kept_lo = False
+    for it in range(MAX_ITER):
+        if done:
+            break
+        x = (lo * fhi - hi * flo) / (fhi - flo)
+        if not (it < BISECT_AFTER and x > lo and x < hi):
+            x = 0.5 * (lo + hi)
+        profile(P, b, n, m, x, fair, coordinated, cv, line, bounds, member_gdp, current,
+                totals, p_x, work)
+        fx = effort_of(P, R, b, n, p_x, defence_sum, t) - x
+        up, down = fx >= 0, fx < 0
+        if up and kept_hi:
+            fhi = 0.5 * fhi
+        if down and kept_lo:
+            flo = 0.5 * flo
+        if up:
+            lo, flo = x, fx
+            p_lo, p_x = p_x, p_lo
+        if down:
+            hi, fhi = x, fx
+            p_hi, p_x = p_x, p_hi
+        kept_hi, kept_lo = up, down
+        tol = ROOT_TOL * max(abs(x), 1.0)
+        done = (hi - lo <= tol) or (abs(fx) <= tol)
+    # the profile at the root: the bracket end's, already evaluated there
+    best = p_lo if abs(flo) <= abs(fhi) else p_hi
+    for k in range(n):
+        out[k] = best[k]
+
+@_jit
+def coalition_sums(P, R, b, n, s, m, defence_sum, t):
+    """What every nation's utility at profile s and coalition m shares: European effort,
+    the members' aid paid and their GDP (utility_terms, fair_reference)."""
+    effort = effort_of(P, R, b, n, s, defence_sum, t)
+    for j in range(n):
+        t[j] = (s[j] + P[EU, b, j]) * P[GDP, b, j] if m[j] else 0.0
+    paid_all = pairwise(t, 0, n)
+    for j in range(n):
+        t[j] = P[GDP, b, j] if m[j] else 0.0
+    return effort, paid_all, pairwise(t, 0, n)
+
+
+@_jit
+def utility_of(P, b, s, m, k, xhat_b, us_effort, sums):
+    """utility_terms(...)["utility"] of nation k at profile s and coalition m."""
+    effort, paid_all, size_all = sums
+    # security_benefit: deterrence(E/E0, xhat/X0, rho, a) + D_F
+    e = effort / P[E0, b, k]
+    x = xhat_b[k] / P[X0, b, k]
+    rho, a = P[RELIANCE, b, k], P[A, b, k]
+    cobb = abs(rho) < RHO_EPS
+    r = 1.0 if cobb else rho
+    if cobb:
+        d = e ** a * x ** (1 - a)
+    else:
+        d = (a * e ** r + (1 - a) * x ** r) ** (1 / r)
+    zero_input = (e <= 0) or (x <= 0)
+    if ((r <= 0) and zero_input) or (cobb and zero_input):
+        d = 0.0
+    d = d + P[DF, b, k]
+    curve_b = d if P[LINEAR, b, k] != 0.0 else -np.expm1(-d / P[DELTA, b, k])
+    share = 1.0 if m[k] else P[SIGMA, b, k]
+    y = P[GDP, b, k]
+    benefit = share * (P[V, b, k] * P[EXPOSURE, b, k] * y * curve_b)
+    sb = s[k] + (P[ETA, b, k] * P[DEFENCE, b, k] + P[ASSET, b, k] / y)
+    cost = y * P[PHI, b, k] * (sb * sb) / 2
+    eu_k = P[EU, b, k]
+    eu = y * P[PHI, b, k] * P[EPS, b, k] * (eu_k * eu_k) / 2
+    # fair_reference
+    paid_k = (s[k] + eu_k) * y if m[k] else 0.0
+    size_k = y if m[k] else 0.0
+    others_paid, others_size = paid_all - paid_k, size_all - size_k
+    s_us = us_effort / P[USGDP, b, k]
+    has_peers = others_size > 1e-9 * y
+    peers = others_paid / others_size if has_peers else s_us
+    w = P[W, b, k]
+    ref = w * s_us + (1 - w) * peers
+    gap = s[k] + eu_k - ref
+    fair = P[BETA, b, k] * y * (gap if gap > 0.0 or gap != gap else 0.0)
+    opposed = P[OPPOSITION, b, k] * P[EUAID, b, k]
+    return benefit - cost - eu - fair - opposed
+
+@_jit
+def kernel(P, R, member, xhat, us_effort, start, nations, stay, switch):
+    _, runs, n = P.shape
+    flips = nations.shape[1]
+    bufs = np.empty((8, n))
+    work = np.empty((4, n))
+    s = np.empty(n)
+    m = np.empty(n, dtype=np.bool_)
+    us_part, cd_us, r, inv_r, coef, budget = (np.empty(n), np.empty(n), np.empty(n),
+                                              np.empty(n), np.empty(n), np.empty(n))
+    cobb = np.empty(n, dtype=np.bool_)
+    for b in range(runs):
+        # batch-level switches of the NumPy code, per run (same numbers: see game.py)
+        fair = False
+        coordinated = False
+        for k in range(n):
+            fair = fair or P[BETA, b, k] * (1 - P[W, b, k]) > 0
+            coordinated = coordinated or P[COORD, b, k] != 0.0
+        # ValueCurve.__init__ and committed_budget
+        for k in range(n):
+            x = xhat[b, k] / P[X0, b, k]
+            cobb[k] = abs(P[RELIANCE, b, k]) < RHO_EPS
+            r[k] = 1.0 if cobb[k] else P[RELIANCE, b, k]
+            inv_r[k] = 1 / r[k]
+            a = P[A, b, k]
+            us_part[k] = (1 - a) * x ** r[k]
+            cd_us[k] = x ** (1 - a)
+            coef[k] = P[V, b, k] * P[EXPOSURE, b, k] * P[GDP, b, k] / P[E0, b, k]
+            budget[k] = P[ETA, b, k] * P[DEFENCE, b, k] + P[ASSET, b, k] / P[GDP, b, k]
+        cv = (us_part, cd_us, cobb, r, inv_r, coef, budget)
+        t = work[1]
+        for k in range(n):
+            t[k] = P[DEFENCE, b, k] * P[GDP, b, k]
+        defence_sum = pairwise(t, 0, n)
+        for c in range(flips + 1):
+            for k in range(n):
+                m[k] = member[b, k]
+            flip = -1 if c == 0 else nations[b, c - 1]
+            if flip >= 0:
+                m[flip] = not m[flip]
+            equilibrium(P, R, b, n, m, xhat[b], us_effort[b], start[b], fair, coordinated,
+                        cv, defence_sum, s, bufs, work)
+            sums = coalition_sums(P, R, b, n, s, m, defence_sum, t)
+            if c == 0:
+                for k in range(n):
+                    stay[b, k] = utility_of(P, b, s, m, k, xhat[b], us_effort[b], sums)
+            else:
+                switch[b, c - 1] = utility_of(P, b, s, m, flip, xhat[b], us_effort[b], sums)
+

@@ -1,0 +1,130 @@
+"""The compiled kernel for the membership counterfactuals against the NumPy reference.
+
+``model.game.switch_payoffs`` is the rule; ``model.compiled`` (numba) must give the same
+payoffs within 1e-12 (on this project's machines: to the bit) in every regime of the
+game: individual and coordinated mode, Cobb-Douglas beliefs, a linear benefit, a
+reassurance force deterring, many identical nations (sums of more than 128 terms).
+The membership step, which solves only the nations still to come after a switch, must
+decide exactly as solving every nation again would.
+"""
+
+import numpy as np
+import pytest
+
+from agents.coalition_model import CoalitionModel
+from model import game as g
+from model import kernels
+from model import rounds as r
+from model.rounds import round_game
+from model.state import stack
+
+numba = pytest.importorskip("numba")
+
+CASES = [
+    ("us-walks-away", {}),
+    ("baseline", {"mode": "coordinated", "us_policy": "erratic", "noise": 0.02}),
+    ("ceasefire-with-backstop", {"ceasefire_round": 1}),
+    ("baseline", {"us_reliance": 0.0}),  # Cobb-Douglas for every nation
+    ("lq-textbook", {}),  # linear benefit
+    ("baseline", {"nations": "identical", "n_nations": 150, "noise": 0.05}),
+]
+
+
+def states(scenario, params, rounds=4):
+    """A model's game and state after each of a few rounds (moving, with switches)."""
+    model = CoalitionModel(scenario, rng=5, stop_on_verdict=False, **params)
+    for _ in range(rounds):
+        model.step()
+        yield round_game(model.world, model.state), model.state
+
+
+def assert_close(kernel, reference):
+    scale = np.maximum(1.0, np.abs(reference))
+    assert np.all(np.abs(kernel - reference) <= 1e-12 * scale), \
+        f"worst relative difference {np.max(np.abs(kernel - reference) / scale):.3g}"
+
+
+@pytest.mark.parametrize("scenario,params", CASES)
+def test_the_kernel_gives_the_reference_payoffs(scenario, params):
+    for game, st in states(scenario, params):
+        args = (game, st.member, st.expected_us_effort, st.us_effort, st.contribution)
+        stay, switch = g.switch_payoffs(*args)
+        k_stay, k_switch = kernels.payoffs(*args, compiled=True)
+        assert_close(k_stay, stay)
+        assert_close(k_switch, switch)
+
+
+def test_the_kernel_solves_any_subset_of_switches_in_a_batch_of_runs():
+    games, sts = zip(*states("baseline", {"us_policy": "erratic", "noise": 0.05}))
+    game = stack(list(games))  # a batch of different runs: four rounds side by side
+    st = stack(list(sts))
+    rng = np.random.default_rng(0)
+    nations = np.stack([rng.permutation(st.member.shape[1])[:5] for _ in range(len(sts))])
+    args = (game, st.member, st.expected_us_effort, st.us_effort, st.contribution, nations)
+    stay, switch = g.switch_payoffs(*args)
+    assert switch.shape == nations.shape
+    full = g.switch_payoffs(*args[:-1])[1]
+    assert np.array_equal(switch, np.take_along_axis(full, nations, -1))  # subset = full
+    k_stay, k_switch = kernels.payoffs(*args, compiled=True)
+    assert_close(k_stay, stay)
+    assert_close(k_switch, switch)
+
+
+def test_numpy_is_used_when_switched_off_or_for_a_small_step(monkeypatch):
+    assert kernels.worthwhile(16, 33)  # a sweep's lane
+    assert not kernels.worthwhile(1, 33)  # one run of the real nations (the app)
+    monkeypatch.setenv(kernels.ENV, "numpy")
+    assert not kernels.available() and not kernels.worthwhile(16, 33)
+
+
+def test_the_membership_step_decides_alike_on_both_paths(monkeypatch):
+    """The textbook game of 40 nations, where all but three leave in the first round:
+    many switches, so the kernel's one-at-a-time gains and NumPy's batch of the nations
+    still to come are both exercised; each must give the members and switches of
+    solving every gain again after each switch."""
+    model = CoalitionModel("lq-textbook", rng=3, n_nations=40, stop_on_verdict=False)
+    world, state = model.world, model.state
+    uniforms = r.draw_round([np.random.default_rng(7)], 40, [np.random.default_rng(8)])
+    results = {}
+    for label, cells, lazy in (("numpy", 10**12, 10**6), ("numpy one at a time", 10**12, 1),
+                               ("kernel", 0, 10**6)):
+        monkeypatch.setattr(kernels, "MIN_CELLS", cells)
+        monkeypatch.setattr(r, "ONE_AT_A_TIME", lazy)
+        results[label] = r.play_round(world, state, uniforms)
+    monkeypatch.setattr(r, "revise_membership", resolve_all_after_each_switch)
+    results["all again"] = r.play_round(world, state, uniforms)
+    switches = np.abs(results["all again"].switched).sum()
+    assert switches >= 30  # the case exercises switches
+    for label in ("numpy", "numpy one at a time", "kernel"):
+        assert np.array_equal(results[label].member, results["all again"].member), label
+        assert np.array_equal(results[label].switched, results["all again"].switched), label
+        assert np.array_equal(results[label].contribution, results["all again"].contribution)
+
+
+def resolve_all_after_each_switch(world, game, state, contribution, expected, us_effort, order):
+    """The membership step as it was: every gain solved again after each switch."""
+    member = state.member.copy()
+    switched = np.zeros(member.shape, dtype=np.int8)
+    threshold = g.switching_penalty(game, member, world.exit_penalty, world.join_penalty)
+
+    def gains(rows):
+        stay, switch = g.switch_payoffs(game.take(rows), member[rows], expected[rows],
+                                        us_effort[rows], contribution[rows])
+        return switch - stay, r.SWITCH_RTOL * (np.abs(stay) + np.abs(switch))
+
+    runs = np.arange(member.shape[0])
+    gain, tol = gains(runs)
+    for position in range(member.shape[-1]):
+        who = order[:, position]
+        wants = g.wants_to_switch(member[runs, who], threshold[runs, who] - gain[runs, who],
+                                  tol[runs, who])
+        if not wants.any():
+            continue
+        rows = runs[wants]
+        member[rows, who[rows]] = ~member[rows, who[rows]]
+        switched[rows, who[rows]] = np.where(member[rows, who[rows]], 1, -1)
+        threshold[rows] = g.switching_penalty(game.take(rows), member[rows],
+                                              world.exit_penalty[rows], world.join_penalty[rows])
+        gain[rows], tol[rows] = gains(rows)
+    memo = {"gain_inputs": state.gain_inputs, "gain": gain, "gain_tol": tol}
+    return member, switched, memo
