@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from agents.coalition_model import CoalitionModel
-from model.config import all_params, flatten
+from model.config import all_params
 from model.rounds import burden_ratio
 from model.validation import scenario_report, validate_2025
 from viz.components import banner as banner_mod
@@ -217,8 +217,7 @@ def test_the_band_of_plausible_worlds_ends_where_their_summary_does():
     from experiments.ensemble import plausible_band, plausible_worlds
 
     model = CoalitionModel("us-walks-away", rng=SEED)
-    sets = flatten(dict(model.config.values), dict(model.config.nation_params))
-    args = ("us-walks-away", sets, 12, SEED, 5)
+    args = ("us-walks-away", {}, 12, SEED, 5)
     band, worlds = plausible_band(*args, chunk=2), plausible_worlds(*args)
     assert band["verdicts"] == worlds["verdicts"]
     end = worlds["european_effort_end_bn"]
@@ -228,6 +227,13 @@ def test_the_band_of_plausible_worlds_ends_where_their_summary_does():
     assert band["p50"][0] == pytest.approx(model.european_effort)  # every world starts at 2022-24
     assert plausible_band(*args, chunk=5) == band  # the company a world runs in does not matter
     assert plausible_band(*args, cancelled=lambda: True) is None
+
+
+def test_the_worlds_take_the_scenarios_values_and_the_users_changes_win():
+    settings = Settings.for_scenario("us-walks-away", seed=SEED)
+    assert settings.departures() == {}
+    changed = settings.with_value("spillover", 0.7).with_value("DEU.us_reliance", 0.9)
+    assert changed.departures() == {"spillover": 0.7, "DEU.us_reliance": 0.9}
 
 
 def test_a_session_ensemble_is_the_applied_settings_in_plausible_worlds():

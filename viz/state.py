@@ -152,6 +152,12 @@ class Settings:
             raise ParameterError(problems[0])
         return self.flat(read)
 
+    def departures(self) -> dict[str, Any]:
+        """The flat layer minus what the scenario itself sets: the user's own changes, which
+        win over a plausible world's values (as ``--set`` does on the command line)."""
+        own = Settings.for_scenario(self.scenario, self.seed).flat({})
+        return {k: v for k, v in self.model_inputs().items() if k not in own or own[k] != v}
+
     def effective(self, key: str) -> tuple[Any, bool]:
         """(the value the model is built with for ``key``, whether the box sets it)."""
         read = self.box()[0]

@@ -24,7 +24,6 @@ import solara
 from experiments.design import RunSpec
 from experiments.engine import run_vectorised
 from experiments.ensemble import plausible_band
-from model.config import flatten
 from model.scenarios import scenario_names
 from viz.components.charts import Band, Overlay
 from viz.state import Session, Settings
@@ -58,8 +57,8 @@ def ensemble(session: Session, draws: int, cancelled=None) -> Ensemble | None:
     """The applied settings in ``draws`` plausible worlds, to the round limit."""
     with session.lock:
         model, settings = session.model, session.applied.value
-        sets = flatten(dict(model.config.values), dict(model.config.nation_params))
         scenario, limit = model.preset.name, session.round_limit.value
+    sets = settings.departures()  # the user's changes win over the worlds' values
     result = plausible_band(scenario, sets, limit, settings.seed, draws,
                             cancelled=cancelled)
     if result is None:
