@@ -12,6 +12,7 @@ import numba
 import numpy as np
 
 from model import game as g
+from model.interpolant import NODES
 from model.solvers import BISECT_AFTER, MAX_ITER
 
 # the per-nation fields of a Game the kernel reads, and the per-run (scalar) ones
@@ -135,16 +136,121 @@ def curve(P, b, k, e_total, us_part, cd_us, cobb, r, inv_r, coef):
     return coef[k] * bs * slope
 
 @_jit
-def profile(P, b, n, m, effort, fair, coordinated, cv, line, bounds, member_gdp, current,
-            totals, out, work):
-    """nash_equilibrium's profile(effort) for one coalition, written into ``out``."""
+def values(P, b, n, effort, cv, ip, v):
+    """The value curve of every nation at ``effort``, into ``v``: the round's interpolant
+    where it is used and ``effort`` lies in its domain (InterpolatedCurve.__call__, the
+    same operations in the same order), else the exact curve."""
     us_part, cd_us, cobb, r, inv_r, coef, budget = cv
+    lo, hi, cheb, ok, t, all_ok = ip
+    mid, half = 0.5 * (lo[b] + hi[b]), 0.5 * (hi[b] - lo[b])
+    x = (effort - mid) / half
+    if not (x >= -1.0 and x <= 1.0):
+        for k in range(n):
+            v[k] = curve(P, b, k, effort, us_part, cd_us, cobb, r, inv_r, coef)
+        return
+    t[0], t[1] = 1.0, x
+    for j in range(2, NODES):
+        t[j] = 2 * x * t[j - 1] - t[j - 2]
+    c = cheb[b]
+    for k in range(n):  # every nation (vectorised), then the exact curve where not ok
+        v[k] = c[0, k] * t[0]
+    for j in range(1, NODES):
+        for k in range(n):
+            v[k] = v[k] + c[j, k] * t[j]
+    if not all_ok[b]:
+        for k in range(n):
+            if not ok[b, k]:
+                v[k] = curve(P, b, k, effort, us_part, cd_us, cobb, r, inv_r, coef)
+
+
+@_jit
+def setup(P, b, n, xhat_b, cv):
+    """ValueCurve.__init__ and committed_budget for run b, into the arrays of ``cv``."""
+    us_part, cd_us, cobb, r, inv_r, coef, budget = cv
+    for k in range(n):
+        x = xhat_b[k] / P[X0, b, k]
+        cobb[k] = abs(P[RELIANCE, b, k]) < RHO_EPS
+        r[k] = 1.0 if cobb[k] else P[RELIANCE, b, k]
+        inv_r[k] = 1 / r[k]
+        a = P[A, b, k]
+        us_part[k] = (1 - a) * x ** r[k]
+        cd_us[k] = x ** (1 - a)
+        coef[k] = P[V, b, k] * P[EXPOSURE, b, k] * P[GDP, b, k] / P[E0, b, k]
+        budget[k] = P[ETA, b, k] * P[DEFENCE, b, k] + P[ASSET, b, k] / P[GDP, b, k]
+
+
+@_jit
+def new_cv(n):
+    """Work arrays for :func:`setup`."""
+    return (np.empty(n), np.empty(n), np.empty(n, dtype=np.bool_), np.empty(n), np.empty(n),
+            np.empty(n), np.empty(n))
+
+
+@_jit
+def build(P, R, xhat, start, points, weights, half_width, tail_share, lo, hi, cheb, ok):
+    """model.interpolant.build for every run b, into lo, hi (B,), cheb (B, NODES, N) and
+    ok (B, N): the same operations in the same order."""
+    _, runs, n = P.shape
+    cv = new_cv(n)
+    t = np.empty(n)
+    s = np.empty(n)
+    f = np.empty((NODES, n))
+    c = np.empty(NODES)
+    for b in range(runs):
+        setup(P, b, n, xhat[b], cv)
+        us_part, cd_us, cobb, r, inv_r, coef, budget = cv
+        for k in range(n):
+            t[k] = P[DEFENCE, b, k] * P[GDP, b, k]
+        defence_sum = pairwise(t, 0, n)
+        for k in range(n):
+            s[k] = start[b, k]
+        centre = effort_of(P, R, b, n, s, defence_sum, t)
+        for k in range(n):
+            s[k] = 0.0 * start[b, k]
+        least = effort_of(P, R, b, n, s, defence_sum, t)
+        for k in range(n):
+            s[k] = P[SMAX, b, k] + 0 * start[b, k]
+        most = effort_of(P, R, b, n, s, defence_sum, t)
+        low, high = centre * (1 - half_width), centre * (1 + half_width)
+        low = low if low >= least or low != low else least
+        high = high if high <= most or high != high else most
+        if least != least:
+            low = least
+        if most != most:
+            high = most
+        if not (np.isfinite(low) and np.isfinite(high) and low > 0):
+            low = high = 0.0
+        lo[b], hi[b] = low, high
+        mid, half = 0.5 * (low + high), 0.5 * (high - low)
+        for i in range(NODES):
+            e = mid + half * points[i]
+            for k in range(n):
+                f[i, k] = curve(P, b, k, e, us_part, cd_us, cobb, r, inv_r, coef)
+        for k in range(n):
+            finite = True
+            for j in range(NODES):
+                c[j] = f[0, k] * weights[j, 0]
+                for i in range(1, NODES):
+                    c[j] = c[j] + f[i, k] * weights[j, i]
+                finite = finite and np.isfinite(c[j])
+            size = abs(c[0])
+            for j in range(1, NODES):
+                size = size + abs(c[j])
+            tail = abs(c[NODES - 2]) + abs(c[NODES - 1])
+            ok[b, k] = (high > low) and finite and tail <= tail_share * size
+            for j in range(NODES):
+                cheb[b, j, k] = c[j] if ok[b, k] else 0.0
+
+
+@_jit
+def profile(P, b, n, m, v, fair, coordinated, cv, line, bounds, member_gdp, current,
+            totals, out, work):
+    """nash_equilibrium's profile(effort) for one coalition, written into ``out``, from
+    the value curve ``v`` at that effort."""
+    budget = cv[6]
     intercept, slope = line
     lower, upper = bounds
     lo_all, hi_all = totals
-    v = work[0]
-    for k in range(n):
-        v[k] = curve(P, b, k, effort, us_part, cd_us, cobb, r, inv_r, coef)
     joint = 0.0
     if coordinated:
         t = work[1]
@@ -220,16 +326,27 @@ def effort_of(P, R, b, n, s, defence_sum, t):
     return (pairwise(t, 0, n) + R[OUTSIDE, b]) + R[LAMBDA, b] * defence_sum
 
 @_jit
-def equilibrium(P, R, b, n, m, xhat_b, us_effort, start, fair, coordinated, cv, defence_sum,
-                out, bufs, work):
-    """nash_equilibrium for run b and coalition m, written into ``out``."""
+def profile_at(P, b, n, m, effort, fair, coordinated, cv, ip, line, bounds, member_gdp,
+               current, totals, out, work):
+    """profile(effort): the value curve at ``effort`` (:func:`values`), then the profile."""
+    values(P, b, n, effort, cv, ip, work[0])
+    profile(P, b, n, m, work[0], fair, coordinated, cv, line, bounds, member_gdp, current,
+            totals, out, work)
+
+
+@_jit
+def equilibrium(P, R, b, n, m, xhat_b, us_effort, guess, at_guess_v, fair, coordinated, cv,
+                ip, defence_sum, out, bufs, work):
+    """nash_equilibrium for run b and coalition m, written into ``out``; ``guess`` is
+    the effort of the start profile and ``at_guess_v`` the value curve there (the same
+    for every coalition of the run)."""
     t = work[1]
     lower, upper, member_gdp, intercept, slope = bufs[0], bufs[1], bufs[2], bufs[3], bufs[4]
     for k in range(n):
         lower[k] = P[FLOOR, b, k] if m[k] else 0.0
         upper[k] = P[SMAX, b, k] + 0 * lower[k]
         member_gdp[k] = P[GDP, b, k] if m[k] else 0.0
-    guess = effort_of(P, R, b, n, start, defence_sum, t)
+    start = bufs[8]
     for k in range(n):
         t[k] = start[k] * member_gdp[k]
     current = pairwise(t, 0, n)
@@ -262,12 +379,12 @@ def equilibrium(P, R, b, n, m, xhat_b, us_effort, start, fair, coordinated, cv, 
     p_lo, p_hi, p_x = bufs[5], bufs[6], bufs[7]
 
     # root_from: f(E) = european_effort(profile(E)) - E, from the guess
-    profile(P, b, n, m, guess, fair, coordinated, cv, line, bounds, member_gdp, current,
+    profile(P, b, n, m, at_guess_v, fair, coordinated, cv, line, bounds, member_gdp, current,
             totals, p_lo, work)
     at_guess = effort_of(P, R, b, n, p_lo, defence_sum, t) - guess
     step = guess + at_guess
-    profile(P, b, n, m, step, fair, coordinated, cv, line, bounds, member_gdp, current,
-            totals, p_hi, work)
+    profile_at(P, b, n, m, step, fair, coordinated, cv, ip, line, bounds, member_gdp, current,
+               totals, p_hi, work)
     at_step = effort_of(P, R, b, n, p_hi, defence_sum, t) - step
     up = at_guess > 0
     if up:
@@ -276,12 +393,12 @@ def equilibrium(P, R, b, n, m, xhat_b, us_effort, start, fair, coordinated, cv, 
         lo, hi, flo, fhi = step, guess, at_step, at_guess
         p_lo, p_hi = p_hi, p_lo
     if flo != flo or fhi != fhi:  # bracketed_root evaluates unknown ends again
-        profile(P, b, n, m, lo, fair, coordinated, cv, line, bounds, member_gdp, current,
-                totals, p_lo, work)
+        profile_at(P, b, n, m, lo, fair, coordinated, cv, ip, line, bounds, member_gdp,
+                   current, totals, p_lo, work)
         if flo != flo:
             flo = effort_of(P, R, b, n, p_lo, defence_sum, t) - lo
-        profile(P, b, n, m, hi, fair, coordinated, cv, line, bounds, member_gdp, current,
-                totals, p_hi, work)
+        profile_at(P, b, n, m, hi, fair, coordinated, cv, ip, line, bounds, member_gdp,
+                   current, totals, p_hi, work)
         if fhi != fhi:
             fhi = effort_of(P, R, b, n, p_hi, defence_sum, t) - hi
     tol = ROOT_TOL * max(abs(lo), 1.0)
@@ -293,8 +410,8 @@ def equilibrium(P, R, b, n, m, xhat_b, us_effort, start, fair, coordinated, cv, 
         x = (lo * fhi - hi * flo) / (fhi - flo)
         if not (it < BISECT_AFTER and x > lo and x < hi):
             x = 0.5 * (lo + hi)
-        profile(P, b, n, m, x, fair, coordinated, cv, line, bounds, member_gdp, current,
-                totals, p_x, work)
+        profile_at(P, b, n, m, x, fair, coordinated, cv, ip, line, bounds, member_gdp,
+                   current, totals, p_x, work)
         fx = effort_of(P, R, b, n, p_x, defence_sum, t) - x
         up, down = fx >= 0, fx < 0
         if up and kept_hi:
@@ -369,16 +486,26 @@ def utility_of(P, b, s, m, k, xhat_b, us_effort, sums):
     return benefit - cost - eu - fair - opposed
 
 @_jit
-def kernel(P, R, member, xhat, us_effort, start, nations, stay, switch):
+def kernel(P, R, member, xhat, us_effort, start, nations, lo, hi, cheb, ok, solve_stay, stay,
+           switch, profiles):
+    """switch_payoffs for every run b: the coalition as it stands (if ``solve_stay[b]``) and
+    each coalition where ``nations[b, c]`` alone switches; each switched coalition's
+    equilibrium profile into ``profiles[b, c]``. The value curve is the interpolant
+    (lo, hi (B,), cheb (B, NODES, N), ok (B, N): :func:`build`) where ``ok``, else exact."""
     _, runs, n = P.shape
     flips = nations.shape[1]
-    bufs = np.empty((8, n))
+    bufs = np.empty((9, n))
     work = np.empty((4, n))
+    at_guess_v = np.empty(n)
     s = np.empty(n)
     m = np.empty(n, dtype=np.bool_)
-    us_part, cd_us, r, inv_r, coef, budget = (np.empty(n), np.empty(n), np.empty(n),
-                                              np.empty(n), np.empty(n), np.empty(n))
-    cobb = np.empty(n, dtype=np.bool_)
+    cv = new_cv(n)
+    all_ok = np.empty(runs, dtype=np.bool_)
+    for b in range(runs):
+        all_ok[b] = True
+        for k in range(n):
+            all_ok[b] = all_ok[b] and ok[b, k]
+    ip = (lo, hi, cheb, ok, np.empty(NODES), all_ok)
     for b in range(runs):
         # batch-level switches of the NumPy code, per run (same numbers: see game.py)
         fair = False
@@ -386,34 +513,45 @@ def kernel(P, R, member, xhat, us_effort, start, nations, stay, switch):
         for k in range(n):
             fair = fair or P[BETA, b, k] * (1 - P[W, b, k]) > 0
             coordinated = coordinated or P[COORD, b, k] != 0.0
-        # ValueCurve.__init__ and committed_budget
-        for k in range(n):
-            x = xhat[b, k] / P[X0, b, k]
-            cobb[k] = abs(P[RELIANCE, b, k]) < RHO_EPS
-            r[k] = 1.0 if cobb[k] else P[RELIANCE, b, k]
-            inv_r[k] = 1 / r[k]
-            a = P[A, b, k]
-            us_part[k] = (1 - a) * x ** r[k]
-            cd_us[k] = x ** (1 - a)
-            coef[k] = P[V, b, k] * P[EXPOSURE, b, k] * P[GDP, b, k] / P[E0, b, k]
-            budget[k] = P[ETA, b, k] * P[DEFENCE, b, k] + P[ASSET, b, k] / P[GDP, b, k]
-        cv = (us_part, cd_us, cobb, r, inv_r, coef, budget)
+        setup(P, b, n, xhat[b], cv)
         t = work[1]
         for k in range(n):
             t[k] = P[DEFENCE, b, k] * P[GDP, b, k]
         defence_sum = pairwise(t, 0, n)
-        for c in range(flips + 1):
+        # every coalition starts from the same profile: its effort and the curve there
+        for k in range(n):
+            bufs[8, k] = start[b, k]
+        guess = effort_of(P, R, b, n, bufs[8], defence_sum, t)
+        values(P, b, n, guess, cv, ip, at_guess_v)
+        for c in range(0 if solve_stay[b] else 1, flips + 1):
             for k in range(n):
                 m[k] = member[b, k]
             flip = -1 if c == 0 else nations[b, c - 1]
             if flip >= 0:
                 m[flip] = not m[flip]
-            equilibrium(P, R, b, n, m, xhat[b], us_effort[b], start[b], fair, coordinated,
-                        cv, defence_sum, s, bufs, work)
+            equilibrium(P, R, b, n, m, xhat[b], us_effort[b], guess, at_guess_v, fair,
+                        coordinated, cv, ip, defence_sum, s, bufs, work)
             sums = coalition_sums(P, R, b, n, s, m, defence_sum, t)
             if c == 0:
                 for k in range(n):
                     stay[b, k] = utility_of(P, b, s, m, k, xhat[b], us_effort[b], sums)
             else:
                 switch[b, c - 1] = utility_of(P, b, s, m, flip, xhat[b], us_effort[b], sums)
+                for k in range(n):
+                    profiles[b, c - 1, k] = s[k]
+
+
+@_jit
+def utilities(P, R, member, xhat, us_effort, s, out):
+    """utility(...) of every nation at profile s[b] and coalition member[b], each run b."""
+    _, runs, n = P.shape
+    t = np.empty(n)
+    for b in range(runs):
+        for k in range(n):
+            t[k] = P[DEFENCE, b, k] * P[GDP, b, k]
+        defence_sum = pairwise(t, 0, n)
+        sums = coalition_sums(P, R, b, n, s[b], member[b], defence_sum, t)
+        for k in range(n):
+            out[b, k] = utility_of(P, b, s[b], member[b], k, xhat[b], us_effort[b], sums)
+
 
