@@ -152,11 +152,27 @@ def values(P, b, n, effort, cv, ip, v):
     for j in range(2, NODES):
         t[j] = 2 * x * t[j - 1] - t[j - 2]
     c = cheb[b]
-    for k in range(n):  # every nation (vectorised), then the exact curve where not ok
-        v[k] = c[0, k] * t[0]
-    for j in range(1, NODES):
-        for k in range(n):
-            v[k] = v[k] + c[j, k] * t[j]
+    # sum_j c_j T_j from j = 0 up, every nation at once (unrolled: numba vectorises it
+    # over the nations), then the exact curve where the interpolant is not used
+    t0, t1, t2, t3, t4, t5, t6, t7 = t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7]
+    t8, t9, t10, t11, t12, t13, t14, t15 = t[8], t[9], t[10], t[11], t[12], t[13], t[14], t[15]
+    for k in range(n):
+        a = c[0, k] * t0
+        a = a + c[1, k] * t1
+        a = a + c[2, k] * t2
+        a = a + c[3, k] * t3
+        a = a + c[4, k] * t4
+        a = a + c[5, k] * t5
+        a = a + c[6, k] * t6
+        a = a + c[7, k] * t7
+        a = a + c[8, k] * t8
+        a = a + c[9, k] * t9
+        a = a + c[10, k] * t10
+        a = a + c[11, k] * t11
+        a = a + c[12, k] * t12
+        a = a + c[13, k] * t13
+        a = a + c[14, k] * t14
+        v[k] = a + c[15, k] * t15
     if not all_ok[b]:
         for k in range(n):
             if not ok[b, k]:
@@ -186,8 +202,12 @@ def new_cv(n):
             np.empty(n), np.empty(n))
 
 
+assert NODES == 16  # values() is unrolled for 16 terms
+
+
 @_jit
-def build(P, R, xhat, start, points, weights, half_width, tail_share, lo, hi, cheb, ok):
+def build(P, R, xhat, start, points, weights, half_width, tail_share, noise, lo, hi, cheb,
+          ok):
     """model.interpolant.build for every run b, into lo, hi (B,), cheb (B, NODES, N) and
     ok (B, N): the same operations in the same order."""
     _, runs, n = P.shape
@@ -236,8 +256,12 @@ def build(P, R, xhat, start, points, weights, half_width, tail_share, lo, hi, ch
             size = abs(c[0])
             for j in range(1, NODES):
                 size = size + abs(c[j])
+            head = abs(c[NODES - 4]) + abs(c[NODES - 3])  # interpolant.converged
             tail = abs(c[NODES - 2]) + abs(c[NODES - 1])
-            ok[b, k] = (high > low) and finite and tail <= tail_share * size
+            q = tail / head
+            rest = tail * q / (1 - q)
+            ok[b, k] = (high > low) and finite and (
+                tail <= noise * size or (q < 0.5 and rest <= tail_share * size))
             for j in range(NODES):
                 cheb[b, j, k] = c[j] if ok[b, k] else 0.0
 
@@ -249,7 +273,7 @@ def profile(P, b, n, m, v, fair, coordinated, cv, line, bounds, member_gdp, curr
     the value curve ``v`` at that effort."""
     budget = cv[6]
     intercept, slope = line
-    lower, upper = bounds
+    lower, upper = bounds[0], bounds[1]
     lo_all, hi_all = totals
     joint = 0.0
     if coordinated:
@@ -257,13 +281,25 @@ def profile(P, b, n, m, v, fair, coordinated, cv, line, bounds, member_gdp, curr
         for k in range(n):
             t[k] = v[k] if m[k] else 0.0
         joint = pairwise(t, 0, n)
-    low, high = work[2], work[3]
-    for k in range(n):
-        value = (1.0 if m[k] else P[SIGMA, b, k]) * v[k]
-        if coordinated and P[COORD, b, k] != 0.0 and m[k]:
-            value = joint
-        low[k] = clip((value - P[BETA, b, k]) / P[PHI, b, k] - budget[k], lower[k], upper[k])
-        high[k] = clip(value / P[PHI, b, k] - budget[k], lower[k], upper[k])
+    low, high, share = work[2], work[3], bounds[2]
+    if coordinated:
+        for k in range(n):
+            value = share[k] * v[k]
+            if P[COORD, b, k] != 0.0 and m[k]:
+                value = joint
+            low[k] = clip((value - P[BETA, b, k]) / P[PHI, b, k] - budget[k], lower[k], upper[k])
+            high[k] = clip(value / P[PHI, b, k] - budget[k], lower[k], upper[k])
+    else:  # the same without branches, on plain vectors (numba vectorises it)
+        beta, phi = P[BETA, b], P[PHI, b]
+        for k in range(n):
+            value = share[k] * v[k]
+            lo_k, hi_k = lower[k], upper[k]
+            x = (value - beta[k]) / phi[k] - budget[k]
+            y = value / phi[k] - budget[k]
+            x = lo_k if x < lo_k else x  # clip(), NaN passing through
+            low[k] = hi_k if x > hi_k else x
+            y = lo_k if y < lo_k else y
+            high[k] = hi_k if y > hi_k else y
     if not fair:
         for k in range(n):
             out[k] = clip(intercept[k] + slope[k] * current, low[k], high[k])
@@ -342,10 +378,12 @@ def equilibrium(P, R, b, n, m, xhat_b, us_effort, guess, at_guess_v, fair, coord
     for every coalition of the run)."""
     t = work[1]
     lower, upper, member_gdp, intercept, slope = bufs[0], bufs[1], bufs[2], bufs[3], bufs[4]
+    share = bufs[9]  # benefit_share: 1 for members, sigma for outsiders
     for k in range(n):
         lower[k] = P[FLOOR, b, k] if m[k] else 0.0
         upper[k] = P[SMAX, b, k] + 0 * lower[k]
         member_gdp[k] = P[GDP, b, k] if m[k] else 0.0
+        share[k] = 1.0 if m[k] else P[SIGMA, b, k]
     start = bufs[8]
     for k in range(n):
         t[k] = start[k] * member_gdp[k]
@@ -375,7 +413,7 @@ def equilibrium(P, R, b, n, m, xhat_b, us_effort, guess, at_guess_v, fair, coord
     for k in range(n):
         t[k] = upper[k] * member_gdp[k]
     hi_all = pairwise(t, 0, n)
-    line, bounds, totals = (intercept, slope), (lower, upper), (lo_all, hi_all)
+    line, bounds, totals = (intercept, slope), (lower, upper, share), (lo_all, hi_all)
     p_lo, p_hi, p_x = bufs[5], bufs[6], bufs[7]
 
     # root_from: f(E) = european_effort(profile(E)) - E, from the guess
@@ -494,7 +532,7 @@ def kernel(P, R, member, xhat, us_effort, start, nations, lo, hi, cheb, ok, solv
     (lo, hi (B,), cheb (B, NODES, N), ok (B, N): :func:`build`) where ``ok``, else exact."""
     _, runs, n = P.shape
     flips = nations.shape[1]
-    bufs = np.empty((9, n))
+    bufs = np.empty((10, n))
     work = np.empty((4, n))
     at_guess_v = np.empty(n)
     s = np.empty(n)

@@ -29,7 +29,8 @@ Array = g.Array
 
 NODES = 16  # Chebyshev points per nation
 HALF_WIDTH = 0.25  # the domain: the round's effort E(start) x (1 -/+ HALF_WIDTH), within reach
-TAIL = 1e-13  # |c_14| + |c_15| below this share of sum |c_j|: the interpolant is used
+TAIL = 1e-14  # the interpolant is used where its truncation error, estimated from the
+NOISE = 4e-15  # decay of the last coefficients, is below TAIL of sum |c_j| (or they are noise)
 ANGLES = np.pi * (np.arange(NODES) + 0.5) / NODES
 POINTS = np.cos(ANGLES)  # Chebyshev points of the first kind on [-1, 1]
 # cos(j theta_i) / NODES (2 / NODES for j > 0): coefficients from values, (j, i)
@@ -117,9 +118,21 @@ def build(game: g.Game, expected_us_effort: Array, start: Array) -> Interpolant:
     values = exact(efforts)  # (..., NODES, N): node i, nation k
     coef = in_order(values[..., i, None, :] * WEIGHTS[:, i, None] for i in range(NODES))
     size = in_order(np.abs(coef[..., j, :]) for j in range(NODES))
-    tail = np.abs(coef[..., -2, :]) + np.abs(coef[..., -1, :])
-    ok = (hi > lo) & np.all(np.isfinite(coef), axis=-2) & (tail <= TAIL * size)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ok = (hi > lo) & np.all(np.isfinite(coef), axis=-2) & converged(coef, size)
     return Interpolant(lo, hi, np.where(ok[..., None, :], coef, 0.0), ok)
+
+
+def converged(coef: Array, size: Array) -> np.ndarray:
+    """Whether the coefficients ``(..., NODES, N)`` have decayed far enough: the last two
+    are rounding noise, or they fall geometrically (ratio q over two orders below 1/2)
+    and the rest of the series they announce, ``tail q / (1 - q)``, is below TAIL of
+    ``size`` (sum |c_j|). Else the nation keeps the exact curve."""
+    head = np.abs(coef[..., -4, :]) + np.abs(coef[..., -3, :])
+    tail = np.abs(coef[..., -2, :]) + np.abs(coef[..., -1, :])
+    q = tail / head
+    rest = tail * q / (1 - q)
+    return (tail <= NOISE * size) | ((q < 0.5) & (rest <= TAIL * size))
 
 
 def chebyshev(x: Array) -> Array:

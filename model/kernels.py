@@ -102,7 +102,7 @@ class Counterfactuals:
             lo, hi, ok = np.empty(b), np.empty(b), np.empty((b, n), dtype=bool)
             cheb = np.empty((b, ip.NODES, n))
             build(per_nation, per_run, self.expected, self.start, ip.POINTS, ip.WEIGHTS,
-                  ip.HALF_WIDTH, ip.TAIL, lo, hi, cheb, ok)
+                  ip.HALF_WIDTH, ip.TAIL, ip.NOISE, lo, hi, cheb, ok)
             self._interpolant = ip.Interpolant(lo[:, None], hi[:, None], cheb, ok)
         return self._interpolant
 
