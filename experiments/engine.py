@@ -108,22 +108,35 @@ def run_vectorised(scenario: str, specs: list[RunSpec], rounds: int, series: boo
 
 def _play(world: World, state: State, rngs: list, events: list, n: int, rounds: int, lane: int,
           blocks: list | None, runs: np.ndarray) -> State:
-    """Advance the active runs round by round, ``lane`` runs per call; freeze finished ones."""
+    """Advance the active runs round by round, ``lane`` runs per call; freeze finished ones.
+
+    Each lane's world and state are cut out of the batch once and kept from round to
+    round while no run finishes (a run does not depend on its lane, so this only saves
+    the copying); they go back into the batch when the active runs change."""
     names = [f.name for f in fields(State)]
     active = np.ones(world.runs, dtype=bool)
+    lanes: list[tuple[np.ndarray, World, State]] = []
+
+    def put_back() -> None:
+        for sel, _, s in lanes:
+            for name in names:
+                getattr(state, name)[sel] = getattr(s, name)
+
     for _ in range(rounds):
         idx = np.flatnonzero(active)
         if idx.size == 0:
             break
-        for lo in range(0, idx.size, lane):
-            sel = idx[lo:lo + lane]
-            w, s = take(world, sel), take(state, sel)
+        if sum(sel.size for sel, _, _ in lanes) != idx.size:  # a run finished: cut again
+            put_back()
+            lanes = [(sel, take(world, sel), take(state, sel))
+                     for sel in (idx[lo:lo + lane] for lo in range(0, idx.size, lane))]
+        for k, (sel, w, s) in enumerate(lanes):
             new = play_round(w, s, draw_round([rngs[i] for i in sel], n, [events[i] for i in sel]))
-            for name in names:
-                getattr(state, name)[sel] = getattr(new, name)
+            lanes[k] = (sel, w, new)
             active[sel] = ~finished(w, new)
             if blocks is not None:
                 blocks.append(series_rows(w, new, runs[sel]))
+    put_back()
     return state
 
 

@@ -524,13 +524,15 @@ def utility_of(P, b, s, m, k, xhat_b, us_effort, sums):
     return benefit - cost - eu - fair - opposed
 
 @_jit
-def kernel(P, R, member, xhat, us_effort, start, nations, lo, hi, cheb, ok, solve_stay, stay,
-           switch, profiles):
-    """switch_payoffs for every run b: the coalition as it stands (if ``solve_stay[b]``) and
-    each coalition where ``nations[b, c]`` alone switches; each switched coalition's
-    equilibrium profile into ``profiles[b, c]``. The value curve is the interpolant
+def kernel(P, R, rows, member, xhat, us_effort, start, nations, lo, hi, cheb, ok, solve_stay,
+           stay, switch, profiles):
+    """switch_payoffs for the runs b = rows[i] of the round's batch (P, R, xhat,
+    us_effort, start and the interpolant are the whole batch's; the rest is the call's,
+    row i): the coalition member[i] as it stands (if ``solve_stay[i]``) and each
+    coalition where ``nations[i, c]`` alone switches, each switched coalition's
+    equilibrium profile into ``profiles[i, c]``. The value curve is the interpolant
     (lo, hi (B,), cheb (B, NODES, N), ok (B, N): :func:`build`) where ``ok``, else exact."""
-    _, runs, n = P.shape
+    n = P.shape[2]
     flips = nations.shape[1]
     bufs = np.empty((10, n))
     work = np.empty((4, n))
@@ -538,13 +540,12 @@ def kernel(P, R, member, xhat, us_effort, start, nations, lo, hi, cheb, ok, solv
     s = np.empty(n)
     m = np.empty(n, dtype=np.bool_)
     cv = new_cv(n)
-    all_ok = np.empty(runs, dtype=np.bool_)
-    for b in range(runs):
-        all_ok[b] = True
+    all_ok = np.ones(P.shape[1], dtype=np.bool_)
+    ip = (lo, hi, cheb, ok, np.empty(NODES), all_ok)
+    for i in range(rows.size):
+        b = rows[i]
         for k in range(n):
             all_ok[b] = all_ok[b] and ok[b, k]
-    ip = (lo, hi, cheb, ok, np.empty(NODES), all_ok)
-    for b in range(runs):
         # batch-level switches of the NumPy code, per run (same numbers: see game.py)
         fair = False
         coordinated = False
@@ -561,10 +562,10 @@ def kernel(P, R, member, xhat, us_effort, start, nations, lo, hi, cheb, ok, solv
             bufs[8, k] = start[b, k]
         guess = effort_of(P, R, b, n, bufs[8], defence_sum, t)
         values(P, b, n, guess, cv, ip, at_guess_v)
-        for c in range(0 if solve_stay[b] else 1, flips + 1):
+        for c in range(0 if solve_stay[i] else 1, flips + 1):
             for k in range(n):
-                m[k] = member[b, k]
-            flip = -1 if c == 0 else nations[b, c - 1]
+                m[k] = member[i, k]
+            flip = -1 if c == 0 else nations[i, c - 1]
             if flip >= 0:
                 m[flip] = not m[flip]
             equilibrium(P, R, b, n, m, xhat[b], us_effort[b], guess, at_guess_v, fair,
@@ -572,24 +573,23 @@ def kernel(P, R, member, xhat, us_effort, start, nations, lo, hi, cheb, ok, solv
             sums = coalition_sums(P, R, b, n, s, m, defence_sum, t)
             if c == 0:
                 for k in range(n):
-                    stay[b, k] = utility_of(P, b, s, m, k, xhat[b], us_effort[b], sums)
+                    stay[i, k] = utility_of(P, b, s, m, k, xhat[b], us_effort[b], sums)
             else:
-                switch[b, c - 1] = utility_of(P, b, s, m, flip, xhat[b], us_effort[b], sums)
+                switch[i, c - 1] = utility_of(P, b, s, m, flip, xhat[b], us_effort[b], sums)
                 for k in range(n):
-                    profiles[b, c - 1, k] = s[k]
+                    profiles[i, c - 1, k] = s[k]
 
 
 @_jit
-def utilities(P, R, member, xhat, us_effort, s, out):
-    """utility(...) of every nation at profile s[b] and coalition member[b], each run b."""
-    _, runs, n = P.shape
+def utilities(P, R, rows, member, xhat, us_effort, s, out):
+    """utility(...) of every nation at profile s[i] and coalition member[i], run rows[i]."""
+    n = P.shape[2]
     t = np.empty(n)
-    for b in range(runs):
+    for i in range(rows.size):
+        b = rows[i]
         for k in range(n):
             t[k] = P[DEFENCE, b, k] * P[GDP, b, k]
         defence_sum = pairwise(t, 0, n)
-        sums = coalition_sums(P, R, b, n, s[b], member[b], defence_sum, t)
+        sums = coalition_sums(P, R, b, n, s[i], member[i], defence_sum, t)
         for k in range(n):
-            out[b, k] = utility_of(P, b, s[b], member[b], k, xhat[b], us_effort[b], sums)
-
-
+            out[i, k] = utility_of(P, b, s[i], member[i], k, xhat[b], us_effort[b], sums)

@@ -97,7 +97,7 @@ class Counterfactuals:
                 return self._interpolant
             from model.compiled import build
 
-            per_nation, per_run = self._fields(slice(None))
+            per_nation, per_run = self._fields()
             b, n = self.start.shape
             lo, hi, ok = np.empty(b), np.empty(b), np.empty((b, n), dtype=bool)
             cheb = np.empty((b, ip.NODES, n))
@@ -113,34 +113,37 @@ class Counterfactuals:
         each switched coalition's equilibrium profile ``(rows, K, N)`` (None with NumPy).
         ``stay`` (one flag, or one per row; kernel only) False skips the coalition as it
         stands in that row (its stay payoffs are then left unset)."""
-        game = self.game.take(rows)
         curve = self.interpolant()
         if not self.compiled:
-            value_curve = ip.factory(None if curve is None else curve.take(rows))
-            st, sw = g.switch_payoffs(game, member, self.expected[rows], self.us_effort[rows],
-                                      self.start[rows], nations, value_curve)
+            every = rows.size == self.start.shape[0]  # rows are sorted and distinct
+            sel = slice(None) if every else rows
+            game = self.game if every else self.game.take(rows)
+            curve = curve if every or curve is None else curve.take(rows)
+            st, sw = g.switch_payoffs(game, member, self.expected[sel], self.us_effort[sel],
+                                      self.start[sel], nations, ip.factory(curve))
             return st, sw, None
         from model.compiled import kernel
 
         b, n = member.shape
         if nations is None:
             nations = np.broadcast_to(np.arange(n), (b, n))
-        per_nation, per_run = self._fields(rows)
+        per_nation, per_run = self._fields()
         if curve is None:
-            lo = hi = np.zeros(b)
-            cheb, ok = np.zeros((b, ip.NODES, n)), np.zeros((b, n), dtype=bool)
+            lo = hi = np.zeros(self.start.shape[0])
+            cheb = np.zeros((self.start.shape[0], ip.NODES, n))
+            ok = np.zeros(self.start.shape, dtype=bool)
         else:
-            lo, hi, ok = curve.lo[rows, 0], curve.hi[rows, 0], curve.ok[rows]
-            cheb = curve.coef[rows]
+            lo, hi, cheb, ok = curve.lo[:, 0], curve.hi[:, 0], curve.coef, curve.ok
         out_stay = np.empty((b, n))
         switch = np.empty(np.shape(nations), dtype=float)
         profiles = np.empty(np.shape(nations) + (n,))
-        kernel(per_nation, per_run, np.ascontiguousarray(member, dtype=np.bool_),
-               self.expected[rows], self.us_effort[rows, 0], self.start[rows],
-               np.ascontiguousarray(nations, dtype=np.int64), np.ascontiguousarray(lo),
-               np.ascontiguousarray(hi), np.ascontiguousarray(cheb), np.ascontiguousarray(ok),
-               np.ascontiguousarray(np.broadcast_to(stay, (b,)), dtype=np.bool_), out_stay,
-               switch, profiles)
+        kernel(per_nation, per_run, np.asarray(rows, dtype=np.int64),
+               np.ascontiguousarray(member, dtype=np.bool_), self.expected, self.us_effort[:, 0],
+               self.start, np.ascontiguousarray(nations, dtype=np.int64),
+               np.ascontiguousarray(lo), np.ascontiguousarray(hi), np.ascontiguousarray(cheb),
+               np.ascontiguousarray(ok), np.ascontiguousarray(np.broadcast_to(stay, (b,)),
+                                                              dtype=np.bool_),
+               out_stay, switch, profiles)
         return out_stay, switch, profiles
 
     def utilities(self, rows: np.ndarray, member: np.ndarray, profile: np.ndarray) -> np.ndarray:
@@ -151,29 +154,31 @@ class Counterfactuals:
                              self.us_effort[rows])
         from model.compiled import utilities
 
-        per_nation, per_run = self._fields(rows)
+        per_nation, per_run = self._fields()
         out = np.empty(member.shape)
-        utilities(per_nation, per_run, np.ascontiguousarray(member, dtype=np.bool_),
-                  self.expected[rows], self.us_effort[rows, 0], np.ascontiguousarray(profile), out)
+        utilities(per_nation, per_run, np.asarray(rows, dtype=np.int64),
+                  np.ascontiguousarray(member, dtype=np.bool_), self.expected,
+                  self.us_effort[:, 0], np.ascontiguousarray(profile), out)
         return out
 
-    def _fields(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The game's fields as the kernel reads them, for ``rows``."""
+    def _fields(self) -> tuple[np.ndarray, np.ndarray]:
+        """The game's fields as the kernel reads them (the whole batch, made once)."""
         if self._arrays is None:
             from model.compiled import NATION_FIELDS, RUN_FIELDS
 
             b, n = self.start.shape
-            per_nation = np.stack([np.broadcast_to(getattr(self.game, f), (b, n)).astype(float)
-                                   for f in NATION_FIELDS])
-            per_run = np.stack([np.broadcast_to(getattr(self.game, f), (b, 1))[:, 0].astype(float)
-                                for f in RUN_FIELDS])
+            per_nation = np.empty((len(NATION_FIELDS), b, n))
+            for row, f in zip(per_nation, NATION_FIELDS):
+                row[...] = getattr(self.game, f)
+            per_run = np.empty((len(RUN_FIELDS), b))
+            for row, f in zip(per_run, RUN_FIELDS):
+                row[...] = np.broadcast_to(getattr(self.game, f), (b, 1))[:, 0]
             self.expected = np.ascontiguousarray(
                 np.broadcast_to(self.expected, (b, n)), dtype=float)
             self.us_effort = np.ascontiguousarray(np.broadcast_to(self.us_effort, (b, 1)), dtype=float)
             self.start = np.ascontiguousarray(np.broadcast_to(self.start, (b, n)), dtype=float)
             self._arrays = (per_nation, per_run)
-        per_nation, per_run = self._arrays
-        return np.ascontiguousarray(per_nation[:, rows]), np.ascontiguousarray(per_run[:, rows])
+        return self._arrays
 
 
 def payoffs(game: g.Game, member: np.ndarray, expected_us_effort: np.ndarray,
