@@ -19,7 +19,7 @@ from model import game as g
 from model.config import flatten
 from model.errors import ParameterError
 from model.events import describe_round, verdict_reason
-from model.outcomes import summarize
+from model.outcomes import no_moves, record_moves, summarize
 from model.rounds import (draw_round, event_stream, finished, play_round, round_game,
                           true_deterrence)
 from model.scenarios import load_scenario
@@ -54,6 +54,7 @@ class CoalitionModel(mesa.Model):
         self.world, self.state, self.nations, self.calibration = build_world(self.config)
         self.round = 0
         self.event_rng = event_stream(self.rng)  # the ceasefire's draws (model.rounds)
+        self.moves = no_moves(self.state)  # who left or joined when (model.outcomes)
         self.events: list[str] = []
         self.running = True
 
@@ -82,6 +83,7 @@ class CoalitionModel(mesa.Model):
         before = self.state
         uniforms = draw_round([self.rng], self.nations.n, [self.event_rng])
         self.state = play_round(self.world, before, uniforms)
+        self.moves = record_moves(self.moves, self.state, uniforms)
         self.round = int(self.state.round[0, 0])
         self.adversary.record(self.round, int(self.state.probe_target[0, 0]))
         self.events.extend(describe_round(self.world, before, self.state, self.nations.name))
@@ -140,4 +142,4 @@ class CoalitionModel(mesa.Model):
     def summary(self) -> dict[str, Any]:
         """The run in numbers: what the CLI prints and ``--json`` emits."""
         return {"scenario": self.preset.name, "seed": self.seed, "us_policy": self.config.us_policy,
-                **summarize(self.world, self.state, self.nations)}
+                **summarize(self.world, self.state, self.nations, moves=self.moves)}

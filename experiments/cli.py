@@ -6,6 +6,9 @@
     coalition strategies
     coalition estimate [--episode stall|stop] [--out FILE] [--json]
     coalition validate [--json] [--folds K] [--scenario S]
+    coalition sweep FILE [--out DIR] [--workers N] [--scheduler ADDRESS] [--resume]
+    coalition plot DIR
+    coalition discover DIR [--outcome NAME] [--above X | --below X | --equals V]
 
 Bad input gives one line naming the field, the value and what is allowed, and exit
 code 2; Ctrl-C gives one line (for a sweep, with the command that resumes it) and exit
@@ -111,8 +114,10 @@ def cmd_run(args) -> int:
         dict(model.config.values), dict(model.config.nation_params), summary["verdict"],
         rounds, seed, draws)
     name = model.preset.name if not str(args.scenario).endswith(".toml") else args.scenario
-    summary["plausible_worlds"] = plausible_worlds(
-        name, dict(model.config.values), dict(model.config.nation_params), rounds, seed, worlds)
+    from model.config import flatten
+
+    summary["plausible_worlds"] = plausible_worlds(name, flatten(params, nations), rounds, seed,
+                                                   worlds)
     if args.json:
         print(json.dumps(summary))
     else:
@@ -341,9 +346,54 @@ def cmd_sweep(args) -> int:
 def cmd_plot(args) -> int:
     from experiments.plots import plot_sweep
 
-    for path in plot_sweep(args.dir):
+    paths, warnings = plot_sweep(args.dir)
+    for path in paths:
+        print(path)
+    for line in warnings:
+        print(f"coalition: warning: {line}", file=sys.stderr)
+    return 0
+
+
+def _number(text: str | None, name: str) -> float | None:
+    """A number option (plain decimal or exponent notation), or None if not given."""
+    from model.param import NUMBER_TEXT
+
+    if text is None:
+        return None
+    if not NUMBER_TEXT.fullmatch(text.strip()):
+        raise UsageError(f"{name} = {text!r} is not allowed: expected a number")
+    return float(text)
+
+
+def cmd_discover(args) -> int:
+    from experiments.discovery import discover, discovery_text, write_discovery
+
+    result = discover(args.dir, args.outcome, above=_number(args.above, "--above"),
+                      below=_number(args.below, "--below"), equals=args.equals,
+                      density=_number(args.density, "--density"))
+    print(discovery_text(result))
+    for path in write_discovery(args.dir, result):
         print(path)
     return 0
+
+
+def cmd_cluster(args) -> int:
+    from experiments.cluster import job_script, run_on_cluster
+
+    jobs = _int(args.jobs, "--jobs", 1, MAX_WORKERS)
+    slurm = {"queue": args.queue, "account": args.account, "memory": args.memory,
+             "walltime": args.walltime, "cores": _int(args.cores, "--cores", 1, 1024),
+             "prologue": args.prologue or []}
+    if args.print_job_script:
+        print(job_script(jobs, **slurm))
+        return 0
+    if args.file is None:
+        raise UsageError("coalition cluster: the experiment FILE is missing")
+    report = run_on_cluster(args.file, args.out, args.cluster, jobs, args.resume,
+                            not args.quiet, **(slurm if args.cluster == "slurm" else {}))
+    print(f"{report['status']}: {report['runs']} runs in {report['out']} ({report['ran']} run now "
+          f"in {report['seconds']:.1f} s, {report['executor']})")
+    return 0 if report["status"] == "complete" else 1
 
 
 def cmd_app(args) -> int:
@@ -416,6 +466,36 @@ def build_parser() -> argparse.ArgumentParser:
     plot = sub.add_parser("plot", help="draw a finished sweep's figures (PNG and SVG)")
     plot.add_argument("dir", help="the sweep's output folder")
     plot.set_defaults(func=cmd_plot)
+    clus = sub.add_parser("cluster", help="run a sweep on a SLURM cluster (dask-jobqueue) from "
+                          "one batch job that waits until it is done")
+    clus.add_argument("file", nargs="?", help="experiment file (TOML) or a shipped one's name")
+    clus.add_argument("--out", help="output folder (default sweeps/NAME)")
+    clus.add_argument("--cluster", choices=("slurm", "local"), default="slurm",
+                      help="slurm (default) or local: the same steps on worker processes here")
+    clus.add_argument("--jobs", default="1", help="SLURM worker jobs (local: worker processes)")
+    clus.add_argument("--queue", help="SLURM partition")
+    clus.add_argument("--account", help="SLURM account")
+    clus.add_argument("--cores", default="32", help="cores per job: one single-threaded worker each")
+    clus.add_argument("--memory", default="64GB", help="memory per job")
+    clus.add_argument("--walltime", default="04:00:00", help="time limit per worker job")
+    clus.add_argument("--prologue", action="append", metavar="LINE", help="a line each worker "
+                      "job runs first, e.g. 'source ~/coalition/.venv/bin/activate'")
+    clus.add_argument("--resume", action="store_true", help="continue an interrupted sweep")
+    clus.add_argument("--quiet", action="store_true", help="no progress bar")
+    clus.add_argument("--print-job-script", action="store_true", help="print the worker jobs' "
+                      "batch script and exit")
+    clus.set_defaults(func=cmd_cluster)
+    discover = sub.add_parser("discover", help="scenario discovery (PRIM, CART): which "
+                              "parameter ranges lead to an outcome in a finished sweep")
+    discover.add_argument("dir", help="the sweep's output folder")
+    discover.add_argument("--outcome", default="fractured", help="an outcome column (default "
+                          "fractured); a number needs --above or --below, text --equals")
+    discover.add_argument("--above", help="the outcome is the number being above this")
+    discover.add_argument("--below", help="the outcome is the number being below this")
+    discover.add_argument("--equals", help="the outcome is the column having this value")
+    discover.add_argument("--density", default="0.8", help="the box chosen is the widest whose "
+                          "density is at least this (default 0.8)")
+    discover.set_defaults(func=cmd_discover)
     app = sub.add_parser("app", help="start the browser app, offline (default 127.0.0.1:8765)")
     app.add_argument("--port", default="8765", help="port to serve on (default 8765)")
     app.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1; "

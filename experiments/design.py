@@ -28,6 +28,11 @@ An experiment file is a commented TOML file (see ``experiments/*.toml`` and
     [outputs]
     series = false            # also keep per-round series
 
+    crn = true                # common random numbers: every design point of a replicate
+                              # shares the replicate's seed (default: on for sobol/morris)
+    [plausible]               # each replicate runs in one plausible world of the estimate
+    file = "estimate.json"    # (default seeds/estimate.json)
+
 Names in ``[parameters]`` and ``[vary]`` are exactly the model's parameter names
 (``us_level``, ``us_reliance``, ...) or ``ISO3.field`` for one nation
 (``"DEU.us_reliance"``), and every value is checked by the model's own
@@ -35,7 +40,8 @@ Names in ``[parameters]`` and ``[vary]`` are exactly the model's parameter names
 one gets the model's message.
 
 Runs are numbered ``0 .. points * replicates - 1`` (point-major); run ``i``'s seed
-comes from child ``i`` of the sweep's ``SeedSequence(seed)``, so it depends on neither
+comes from child ``i`` of the sweep's ``SeedSequence(seed)``, or with common random
+numbers (``crn``) child ``r`` for every run of replicate ``r``, so it depends on neither
 chunking nor the executor.
 """
 
@@ -44,6 +50,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,7 +66,10 @@ EXPERIMENTS_DIR = Path(__file__).resolve().parent
 KINDS = ("phase", "tipping", "tournament", "sensitivity", "table")
 METHODS = ("grid", "lhs", "sobol", "morris")
 TOP_KEYS = ("title", "description", "kind", "scenario", "seed", "rounds", "replicates",
-            "chunk_size", "parameters", "design", "vary", "outputs", "analysis")
+            "chunk_size", "crn", "parameters", "plausible", "design", "vary", "outputs",
+            "analysis")
+PLAUSIBLE_KEYS = ("file",)
+PLAUSIBLE_ROOT = 7_020_251  # the SeedSequence root of the pick of plausible worlds
 DESIGN_KEYS = ("method", "samples", "levels", "second_order")
 FACTOR_KEYS = ("values", "low", "high", "steps")
 OUTPUT_KEYS = ("series",)
@@ -106,7 +116,7 @@ class Factor:
 
 
 @dataclass(frozen=True)
-class Experiment:
+class ExperimentSpec:
     """A parsed, validated experiment file. ``points`` are the design points in order."""
 
     name: str
@@ -130,6 +140,11 @@ class Experiment:
     points: tuple[dict[str, Any], ...]
     series: bool
     analysis: dict[str, Any] = field(default_factory=dict)
+    crn: bool = False
+    plausible_file: str | None = None  # the estimate the worlds come from
+    worlds: tuple[dict[str, Any], ...] = ()  # replicate r's plausible world (if any)
+    world_index: tuple[int, ...] = ()  # its index among the estimate's worlds
+    worlds_available: int = 0  # how many plausible worlds the estimate holds
 
     @property
     def runs(self) -> int:
@@ -147,10 +162,15 @@ class Experiment:
         return salib_problem(self.factors)
 
     def run_spec(self, run: int) -> RunSpec:
+        """Run ``run``: its seed (the replicate's under common random numbers) and its
+        parameters, in layers: the scenario < its plausible world < fixed < varied."""
         point, replicate = divmod(run, self.replicates)
-        return RunSpec(run=run, point=point, replicate=replicate, seed=run_seed(self.seed, run),
-                       overrides={**self.fixed, **self.points[point]},
-                       varied=dict(self.points[point]))
+        world = self.worlds[replicate] if self.worlds else {}
+        return RunSpec(run=run, point=point, replicate=replicate,
+                       seed=run_seed(self.seed, replicate if self.crn else run),
+                       overrides={**world, **self.fixed, **self.points[point]},
+                       varied=dict(self.points[point]),
+                       world=self.world_index[replicate] if self.worlds else -1)
 
 
 @dataclass(frozen=True)
@@ -163,6 +183,7 @@ class RunSpec:
     seed: int
     overrides: dict[str, Any]  # one flat layer over the scenario: names and ISO3.field
     varied: dict[str, Any]
+    world: int = -1  # the plausible world it runs in (-1: none)
 
     @property
     def params(self) -> dict[str, Any]:
@@ -183,6 +204,14 @@ def run_seed(root: int, run: int) -> int:
     """
     child = np.random.SeedSequence(root, spawn_key=(run,))
     return int(child.generate_state(1, np.uint64)[0]) & SEED_MASK
+
+
+def plausible_picks(seed: int, count: int, available: int) -> np.ndarray:
+    """Which of ``available`` plausible worlds ``count`` replicates run in: without
+    repetition while they last, reproducibly from ``seed``."""
+    rng = np.random.default_rng(np.random.SeedSequence([PLAUSIBLE_ROOT, int(seed), 2]))
+    return (rng.permutation(available)[:count] if count <= available
+            else rng.integers(0, available, count))
 
 
 def salib_problem(factors: tuple[Factor, ...]) -> dict[str, Any]:
@@ -206,7 +235,7 @@ def resolve_path(name: str | Path) -> Path:
                           f"file or one of {known}")
 
 
-def load_experiment(name: str | Path, force: bool = False) -> Experiment:
+def load_experiment(name: str | Path, force: bool = False) -> ExperimentSpec:
     """Read, check and expand an experiment file (a path or a shipped name).
 
     ``force`` lifts the limit on the number of runs (:data:`MAX_RUNS`), not the others.
@@ -216,7 +245,28 @@ def load_experiment(name: str | Path, force: bool = False) -> Experiment:
     return parse_experiment(path, text, hashlib.sha256(raw).hexdigest(), data, force)
 
 
-def parse_experiment(path: Path, text: str, sha: str, data: dict, force: bool = False) -> Experiment:
+def experiment_from_dict(data: dict[str, Any], name: str = "experiment",
+                         folder: str | Path | None = None, force: bool = False) -> ExperimentSpec:
+    """An experiment from a dict shaped like the file (the Python API's way in).
+
+    It is written out as TOML text (what a sweep's folder keeps as ``experiment.toml``)
+    and parsed like a file named ``NAME.toml`` in ``folder`` (default: the current
+    one), against which relative paths (a scenario file, an estimate) are read.
+    """
+    import tomli_w
+
+    if not isinstance(data, dict):
+        raise ExperimentError(f"an experiment must be a table (a dict), not {type(data).__name__}")
+    try:
+        text = tomli_w.dumps(data)
+    except (TypeError, ValueError) as exc:
+        raise ExperimentError(f"experiment {name}: {exc}") from None
+    path = Path(folder if folder is not None else Path.cwd()) / f"{name}.toml"
+    return parse_experiment(path, text, hashlib.sha256(text.encode()).hexdigest(),
+                            tomllib.loads(text), force)
+
+
+def parse_experiment(path: Path, text: str, sha: str, data: dict, force: bool = False) -> ExperimentSpec:
     """:func:`_parse`, every error naming the file."""
     try:
         return _parse(path, text, sha, data, force)
@@ -277,7 +327,7 @@ def _factor(name: str, table: Any) -> Factor:
     return Factor(name, spec, low=low, high=high, steps=steps)
 
 
-def _parse(path: Path, text: str, sha: str, data: dict, force: bool = False) -> Experiment:
+def _parse(path: Path, text: str, sha: str, data: dict, force: bool = False) -> ExperimentSpec:
     _check_keys(data, TOP_KEYS, "experiment")
     title = check_text(data.get("title", path.stem), "title")
     description = check_text(data.get("description", ""), "description")
@@ -345,6 +395,8 @@ def _parse(path: Path, text: str, sha: str, data: dict, force: bool = False) -> 
     kind = check_text(data["kind"], "kind") if "kind" in data else infer_kind(method, factors)
     if kind not in KINDS:
         raise ExperimentError(f"kind = {kind!r} is not allowed: expected one of " + ", ".join(KINDS))
+    crn = check_bool(data.get("crn", method in ("sobol", "morris")), "crn")
+    plausible_file, worlds, world_index, available = _plausible(data, path, seed, replicates)
 
     size = design_size(factors, method, samples, second_order)
     if size > MAX_POINTS:
@@ -356,16 +408,34 @@ def _parse(path: Path, text: str, sha: str, data: dict, force: bool = False) -> 
                               "--force if you mean it")
     points = tuple(design_points(factors, method, samples, levels, second_order, seed))
     for point in points:  # every point through the model's own checks, before any run
-        sc.config(fixed, point)
+        sc.config(*worlds[:1], fixed, point)
     _check_nation_codes(sc, fixed, points)
 
-    return Experiment(
+    return ExperimentSpec(
         name=path.stem, path=str(path.resolve()), text=text, sha256=sha,
         title=title, description=description.strip(),
         kind=kind, scenario=scenario, seed=seed, rounds=rounds, replicates=replicates,
         chunk_size=chunk_size, method=method, samples=samples, levels=levels,
         second_order=second_order, fixed=fixed, factors=factors,
-        points=points, series=series, analysis=dict(analysis))
+        points=points, series=series, analysis=dict(analysis), crn=crn,
+        plausible_file=plausible_file, worlds=worlds, world_index=world_index,
+        worlds_available=available)
+
+
+def _plausible(data: dict, path: Path, seed: int, replicates: int):
+    """The ``[plausible]`` table: the estimate's file, and each replicate's world."""
+    if "plausible" not in data:
+        return None, (), (), 0
+    from model.estimation import ESTIMATE_JSON, load_plausible
+
+    table = _check_keys(data["plausible"], PLAUSIBLE_KEYS, "plausible")
+    file = Path(check_text(table.get("file", str(ESTIMATE_JSON)), "plausible.file"))
+    if not file.is_absolute():
+        file = (path.parent / file).resolve()
+    points = load_plausible(file)  # DataError names the file and what is wrong
+    picks = plausible_picks(seed, replicates, len(points))
+    return (str(file), tuple(points[i] for i in picks), tuple(int(i) for i in picks),
+            len(points))
 
 
 def _check_nation_codes(sc, fixed: dict[str, Any], points) -> None:

@@ -1,10 +1,11 @@
 """The sweep engines: many runs in lockstep as arrays, or one Mesa model per run.
 
 The vectorised engine builds each run's world with :func:`model.state.build_world`
-(one per design point, shared by its replicates), stacks the runs that have the same
-number of nations, and plays every round with the very functions the Mesa model's
-``step`` calls: :func:`model.rounds.draw_round` (one ``Generator`` per run, seeded
-with the run's seed) and :func:`model.rounds.play_round`. A run that is
+(one per design point and plausible world, shared by its replicates), stacks the runs
+that have the same number of nations, records who left or joined in which round
+(:func:`model.outcomes.record_moves`), and plays every round with the very functions
+the Mesa model's ``step`` calls: :func:`model.rounds.draw_round` (one ``Generator``
+per run, seeded with the run's seed) and :func:`model.rounds.play_round`. A run that is
 :func:`model.rounds.finished` is frozen exactly where ``CoalitionModel`` stops
 stepping, so it draws no more random numbers; same seed, same trajectory.
 
@@ -30,13 +31,14 @@ from experiments.design import RunSpec
 from model import kernels
 from model.config import all_params, split_key
 from model.data import NationTable
-from model.outcomes import outcome_row, summarize
+from model.outcomes import nation_rows, no_moves, outcome_row, record_moves, summarize
 from model.rounds import draw_round, event_stream, finished, play_round
 from model.scenarios import load_scenario
 from model.series import SERIES, series_values
 from model.state import CalibrationReport, State, World, build_world, stack, take
 
 ENGINES = ("vectorised", "mesa")
+NATIONS_KEY = "nations"  # a run row's per-nation rows (model.outcomes.nation_rows)
 LANE_CELLS = 16 * 34 * 35  # counterfactual cells per play_round call: 16 runs of 34 nations
 KERNEL_LANE = 256 * 34  # with the compiled kernel: nations x runs per play_round call
 
@@ -60,7 +62,8 @@ def series_rows(world: World, state: State, runs: np.ndarray) -> dict[str, np.nd
 
 def parameter_row(spec: RunSpec, values: dict[str, Any]) -> dict[str, Any]:
     """The run's identity and every parameter (all model ones, plus varied nation ones)."""
-    row = {"run": spec.run, "point": spec.point, "replicate": spec.replicate, "seed": spec.seed}
+    row = {"run": spec.run, "point": spec.point, "replicate": spec.replicate, "seed": spec.seed,
+           "world": spec.world}
     row.update({name: values[name] for name in all_params()})
     row.update({k: v for k, v in spec.varied.items() if split_key(k)[0] is not None})
     return row
@@ -78,41 +81,46 @@ class _Built:
 def run_vectorised(scenario: str, specs: list[RunSpec], rounds: int, series: bool = False,
                    lane: int | None = None) -> tuple[list[dict[str, Any]], list[dict[str, np.ndarray]]]:
     """Play ``specs`` in lockstep; one row per run (in ``specs`` order) and series blocks."""
-    built: dict[int, _Built] = {}
+    built: dict[tuple[int, int], _Built] = {}  # by design point and plausible world
     for spec in specs:
-        if spec.point not in built:
-            built[spec.point] = _Built(scenario, spec)
+        if (spec.point, spec.world) not in built:
+            built[spec.point, spec.world] = _Built(scenario, spec)
     rows: list[dict[str, Any] | None] = [None] * len(specs)
     blocks: list[dict[str, np.ndarray]] = []
     by_size: dict[int, list[int]] = {}
     for k, spec in enumerate(specs):
-        by_size.setdefault(built[spec.point].nations.n, []).append(k)
+        by_size.setdefault(built[spec.point, spec.world].nations.n, []).append(k)
     for n, members in by_size.items():
         group = [specs[k] for k in members]
-        world = stack([built[s.point].world for s in group])
-        state = stack([built[s.point].state for s in group])
+        world = stack([built[s.point, s.world].world for s in group])
+        state = stack([built[s.point, s.world].state for s in group])
         state = state.copy()
         runs = np.array([s.run for s in group])
         rngs = [np.random.default_rng(s.seed) for s in group]
         events = [event_stream(r) for r in rngs]
         if series:
             blocks.append(series_rows(world, state, runs))
+        moves = no_moves(state)
         state = _play(world, state, rngs, events, n, rounds, lane or lane_width(n),
-                      blocks if series else None, runs)
+                      blocks if series else None, runs, moves)
         for j, (k, spec) in enumerate(zip(members, group)):
-            b = built[spec.point]
-            summary = summarize(b.world, take(state, [j]), b.nations)
-            rows[k] = {**parameter_row(spec, b.config.values), **outcome_row(summary)}
+            b = built[spec.point, spec.world]
+            mine = {name: v[[j]] for name, v in moves.items()}
+            summary = summarize(b.world, take(state, [j]), b.nations, moves=mine)
+            rows[k] = {**parameter_row(spec, b.config.values), **outcome_row(summary),
+                       NATIONS_KEY: nation_rows(b.world, take(state, [j]), b.nations, mine)}
     return rows, blocks
 
 
 def _play(world: World, state: State, rngs: list, events: list, n: int, rounds: int, lane: int,
-          blocks: list | None, runs: np.ndarray) -> State:
+          blocks: list | None, runs: np.ndarray, moves: dict[str, np.ndarray] | None = None) -> State:
     """Advance the active runs round by round, ``lane`` runs per call; freeze finished ones.
 
-    Each lane's world and state are cut out of the batch once and kept from round to
-    round while no run finishes (a run does not depend on its lane, so this only saves
-    the copying); they go back into the batch when the active runs change."""
+    ``moves`` (:func:`model.outcomes.no_moves`), if given, is updated in place with who
+    left or joined in which round. Each lane's world and state are cut out of the batch
+    once and kept from round to round while no run finishes (a run does not depend on
+    its lane, so this only saves the copying); they go back into the batch when the
+    active runs change."""
     names = [f.name for f in fields(State)]
     active = np.ones(world.runs, dtype=bool)
     lanes: list[tuple[np.ndarray, World, State]] = []
@@ -130,9 +138,14 @@ def _play(world: World, state: State, rngs: list, events: list, n: int, rounds: 
             put_back()
             lanes = [(sel, take(world, sel), take(state, sel))
                      for sel in (idx[lo:lo + lane] for lo in range(0, idx.size, lane))]
-        for k, (sel, w, s) in enumerate(lanes):
-            new = play_round(w, s, draw_round([rngs[i] for i in sel], n, [events[i] for i in sel]))
-            lanes[k] = (sel, w, new)
+        for j, (sel, w, s) in enumerate(lanes):
+            uniforms = draw_round([rngs[i] for i in sel], n, [events[i] for i in sel])
+            new = play_round(w, s, uniforms)
+            lanes[j] = (sel, w, new)
+            if moves is not None:
+                for name, value in record_moves({k: v[sel] for k, v in moves.items()}, new,
+                                                uniforms).items():
+                    moves[name][sel] = value
             active[sel] = ~finished(w, new)
             if blocks is not None:
                 blocks.append(series_rows(w, new, runs[sel]))
@@ -161,7 +174,8 @@ def run_mesa(scenario: str, specs: list[RunSpec], rounds: int, series: bool = Fa
                     values = [codes[v] for v in values]
                 block[name] = np.asarray(values).astype(dtype)
             blocks.append(block)
-        rows.append({**parameter_row(spec, model.config.values), **outcome_row(summary)})
+        rows.append({**parameter_row(spec, model.config.values), **outcome_row(summary),
+                     NATIONS_KEY: nation_rows(model.world, model.state, model.nations, model.moves)})
     return rows, blocks
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from experiments.design import RunSpec, run_seed
+from experiments.design import PLAUSIBLE_ROOT, RunSpec, run_seed
 from experiments.engine import run_vectorised
 from model.config import all_params, flatten
 
@@ -29,7 +29,7 @@ NEARBY: dict[str, tuple[str, float]] = {
     "defence_budget_weight": ("scale", 0.5),
     "penalty_scale": ("scale", 0.5),
 }
-ROOT = 7_020_251  # mixes the run's seed into the ensemble's SeedSequence
+ROOT = PLAUSIBLE_ROOT  # mixes the run's seed into the ensemble's SeedSequence
 
 
 def nearby_draws(values: dict[str, Any], draws: int, seed: int) -> list[dict[str, Any]]:
@@ -67,30 +67,33 @@ def robustness(scenario: str, values: dict[str, Any], nation_params: dict[str, d
             "verdicts": dict(sorted(counts.items()))}
 
 
-def plausible_worlds(scenario: str, values: dict[str, Any],
-                     nation_params: dict[str, dict[str, Any]], rounds: int, seed: int,
-                     draws: int, path=None) -> dict[str, Any]:
+def plausible_worlds(scenario: str, sets: dict[str, Any], rounds: int, seed: int, draws: int,
+                     path=None) -> dict[str, Any]:
     """The scenario in ``draws`` plausible worlds: parameter points the estimation data
     do not reject (:func:`model.estimation.plausible_set`, stored by ``coalition
     estimate --out``), each with its own random numbers; the share of each verdict and
-    the spread of European aid at the end. The points replace the scenario's values of
-    the estimated parameters; per-nation overrides still win."""
-    from model.estimation import ESTIMATE_JSON, load_plausible
+    the spread of European aid at the end.
+
+    It is one sweep (:mod:`experiments.design`: one design point, ``draws`` replicates,
+    each in its plausible world), played in lockstep by the vectorised engine; the
+    layers are those of any sweep: the scenario < the world < ``sets`` (a flat layer of
+    parameters and ``ISO3.field``, as ``--set`` gives them).
+    """
+    from experiments.design import experiment_from_dict
+    from model.estimation import ESTIMATE_JSON
 
     if draws <= 0:
         return {"draws": 0}
-    points = load_plausible(path or ESTIMATE_JSON)
-    rng = np.random.default_rng(np.random.SeedSequence([ROOT, int(seed), 2]))
-    pick = (rng.permutation(len(points))[:draws] if draws <= len(points)
-            else rng.integers(0, len(points), draws))
-    specs = [RunSpec(run=k, point=k, replicate=0, seed=run_seed(seed, k),
-                     overrides={**flatten(values, nation_params), **points[i]}, varied=points[i])
-             for k, i in enumerate(pick)]
-    rows, _ = run_vectorised(scenario, specs, rounds)
+    experiment = experiment_from_dict({
+        "scenario": str(scenario), "seed": int(seed), "rounds": rounds, "replicates": draws,
+        "chunk_size": draws, "parameters": dict(sets),
+        "plausible": {"file": str(path or ESTIMATE_JSON)}}, name="plausible-worlds")
+    specs = [experiment.run_spec(r) for r in range(experiment.runs)]
+    rows, _ = run_vectorised(experiment.scenario, specs, rounds)
     verdicts = Counter(row["verdict"] for row in rows)
     guarantees = Counter(row["guarantee"] for row in rows)
     effort = np.array([row["european_effort_end_bn"] for row in rows])
-    return {"draws": draws, "worlds_available": len(points),
+    return {"draws": draws, "worlds_available": experiment.worlds_available,
             "verdicts": {k: v / draws for k, v in sorted(verdicts.items())},
             "guarantees": {k: v / draws for k, v in sorted(guarantees.items())},
             "european_effort_end_bn": {q: float(np.percentile(effort, p))

@@ -2,18 +2,20 @@
 
 Layout of ``OUTDIR``::
 
-    manifest.json          experiment, its hash, versions, times, and every chunk committed
-                           with its row count and sha256
+    manifest.json          experiment, its hash, versions, provenance (code commit, data
+                           files' sha256, machine), times, and every chunk committed with
+                           its row count and sha256
     experiment.toml        a copy of the experiment file
-    runs/chunk-000042.parquet    one row per run of chunk 42
-    series/chunk-000042.parquet  per-round series (if the experiment keeps them)
+    runs/chunk-000042.parquet     one row per run of chunk 42
+    nations/chunk-000042.parquet  one row per run and nation of chunk 42
+    series/chunk-000042.parquet   per-round series (if the experiment keeps them)
     damaged/               chunk files --resume found damaged or foreign, moved aside
 
 Every file is written to a temporary name, flushed, and renamed into place (atomic on
 POSIX), the manifest first of all: a folder holds a sweep exactly when it holds
 ``manifest.json``, and a folder holding nothing else than a torn ``manifest.json.tmp``
-is recognisably empty. A chunk is committed by writing its series file, then its runs
-file, then the manifest that records both files' row counts and sha256: a chunk is
+is recognisably empty. A chunk is committed by writing its series file, its nations
+file, then its runs file, then the manifest that records the files' row counts and sha256: a chunk is
 done exactly when the manifest records it and its files still match the record.
 ``--resume`` checks every record, runs again the chunks whose files are missing,
 damaged or unrecorded, and moves damaged and foreign files aside; :func:`load_runs`
@@ -38,11 +40,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from experiments.design import Experiment, ExperimentError
+from experiments.design import ExperimentSpec, ExperimentError
 from model.errors import CoalitionError
 from model.files import read_json_object
 
-FORMAT = 2
+FORMAT = 3
 # Test hook: with this set to KILL or INT, the first manifest write stops half-way
 # through with that signal (the kill test interrupts a sweep at that instant).
 FIRST_WRITE_HOOK = "COALITION_TEST_SIGNAL_IN_FIRST_MANIFEST"
@@ -53,10 +55,12 @@ MANIFEST_FIELDS: dict[str, type | tuple[type, ...]] = {
     "points": int, "replicates": int, "rounds": int, "chunk_size": int, "chunks_total": int,
     "series": bool, "versions": dict, "command": str, "started": str,
     "finished": (str, type(None)), "chunks_done": list, "chunks": dict, "resumed": list,
-    "status": str, "executor": str,
+    "status": str, "executor": str, "crn": bool, "plausible_file": (str, type(None)),
+    "provenance": dict,
 }
 RECORD_FIELDS = {"rows": int, "sha256": str, "series_rows": (int, type(None)),
-                 "series_sha256": (str, type(None))}
+                 "series_sha256": (str, type(None)), "nations_rows": int, "nations_sha256": str}
+PARTS = ("runs", "nations", "series")  # a chunk's files, each in its own folder
 CHUNK_RE = re.compile(r"^chunk-(\d{6})\.parquet$")
 PACKAGES = ("coalition", "numpy", "scipy", "pandas", "pyarrow", "mesa", "dask", "distributed",
             "SALib", "matplotlib", "tqdm")
@@ -129,8 +133,8 @@ def read_manifest(outdir: str | Path) -> dict[str, Any] | None:
         raise StoreError(f"sweep manifest {exc}") from None
     if manifest.get("format") != FORMAT:
         raise StoreError(f"{path}: format = {manifest.get('format')!r} is not allowed: expected "
-                         f"{FORMAT} (a manifest that records each chunk's sha256); run the sweep "
-                         "again into a new --out")
+                         f"{FORMAT} (a manifest that records each chunk's files with their "
+                         "sha256, and the sweep's provenance); run the sweep again into a new --out")
     _check_fields(manifest, MANIFEST_FIELDS, str(path))
     for key, record in manifest["chunks"].items():
         if not (key.isdigit() and isinstance(record, dict)):
@@ -160,7 +164,7 @@ def make_folder(where: Path) -> None:
                          "choose another --out") from None
 
 
-def check_folder(outdir: str | Path, experiment: Experiment, engine: str,
+def check_folder(outdir: str | Path, experiment: ExperimentSpec, engine: str,
                  resume: bool) -> dict[str, Any] | None:
     """The folder's manifest if this sweep may (re)use it, None if it is new or empty.
 
@@ -186,6 +190,14 @@ def check_folder(outdir: str | Path, experiment: Experiment, engine: str,
     if manifest.get("engine") != engine:
         raise StoreError(f"output folder {where} was swept with --engine "
                          f"{manifest.get('engine')}, not {engine}: resume with the same engine")
+    from experiments.provenance import file_hashes
+
+    recorded = manifest["provenance"].get("files", {})
+    for name, sha in file_hashes(experiment).items():
+        if recorded.get(name) != sha:
+            raise StoreError(f"output folder {where}: {name} has changed since the sweep began "
+                             f"(sha256 {sha[:12]}, recorded {str(recorded.get(name))[:12]}): "
+                             "resuming would mix rows of two inputs; choose another --out")
     return manifest
 
 
@@ -195,7 +207,7 @@ class SweepStore:
     ``notes`` says what opening it found and will redo (damaged or foreign chunk files).
     """
 
-    def __init__(self, outdir: str | Path, experiment: Experiment, engine: str,
+    def __init__(self, outdir: str | Path, experiment: ExperimentSpec, engine: str,
                  executor: str, resume: bool) -> None:
         self.outdir = Path(outdir)
         self.experiment = experiment
@@ -207,14 +219,20 @@ class SweepStore:
         self.manifest["executor"] = executor
         self.manifest["status"] = "running"
         if resume:
+            from experiments.provenance import git_state
+
             self.manifest["resumed"].append(now())
-        for sub in ("runs", "series"):
+            self.manifest["provenance"].setdefault("resumes", []).append(
+                {"time": self.manifest["resumed"][-1], "git": git_state()})
+        for sub in PARTS:
             (self.outdir / sub).mkdir(exist_ok=True)
         _write_atomic(self.outdir / "experiment.toml", experiment.text.encode())
         self._verify()
         self._save()
 
     def _new_manifest(self, engine: str, executor: str) -> dict[str, Any]:
+        from experiments.provenance import provenance
+
         e = self.experiment
         return {
             "format": FORMAT, "experiment_file": e.path, "experiment_name": e.name,
@@ -224,7 +242,8 @@ class SweepStore:
             "chunk_size": e.chunk_size, "chunks_total": e.chunks, "series": e.series,
             "versions": versions(), "command": " ".join(sys.argv), "started": now(),
             "finished": None, "chunks_done": [], "chunks": {}, "resumed": [],
-            "status": "running", "executor": executor,
+            "status": "running", "executor": executor, "crn": e.crn,
+            "plausible_file": e.plausible_file, "provenance": provenance(e),
         }
 
     def _verify(self) -> None:
@@ -236,7 +255,7 @@ class SweepStore:
                 self._set_aside(int(key), problem)
                 del records[key]
         keep = {name for key in records for name in chunk_files(self.manifest, int(key))}
-        for sub in ("runs", "series"):
+        for sub in PARTS:
             for path in sorted((self.outdir / sub).iterdir()):
                 name = f"{sub}/{path.name}"
                 if name in keep:
@@ -267,14 +286,18 @@ class SweepStore:
         done = self.done_chunks()
         return [c for c in range(self.experiment.chunks) if c not in done]
 
-    def write_chunk(self, chunk: int, runs: pa.Table, series: pa.Table | None) -> None:
-        """Commit a chunk: its series, its runs, then the manifest recording both."""
+    def write_chunk(self, chunk: int, runs: pa.Table, series: pa.Table | None,
+                    nations: pa.Table) -> None:
+        """Commit a chunk: its series, its nations, its runs, then the manifest recording them."""
         name = f"chunk-{chunk:06d}.parquet"
         record = {"rows": runs.num_rows, "sha256": "", "series_rows": None, "series_sha256": None}
         if series is not None:
             data = _parquet(series)
             _write_atomic(self.outdir / "series" / name, data)
             record.update(series_rows=series.num_rows, series_sha256=sha256_of(data))
+        data = _parquet(nations)
+        _write_atomic(self.outdir / "nations" / name, data)
+        record.update(nations_rows=nations.num_rows, nations_sha256=sha256_of(data))
         data = _parquet(runs)
         _write_atomic(self.outdir / "runs" / name, data)
         record["sha256"] = sha256_of(data)
@@ -301,17 +324,18 @@ def _parquet(table: pa.Table) -> bytes:
 
 
 def chunk_files(manifest: dict[str, Any], chunk: int) -> list[str]:
-    """The files of a recorded chunk, relative to the folder (series first)."""
+    """The files of a recorded chunk, relative to the folder (in the order written)."""
     name = f"chunk-{chunk:06d}.parquet"
     record = manifest["chunks"][str(chunk)]
-    return ([f"series/{name}"] if record["series_sha256"] else []) + [f"runs/{name}"]
+    return ([f"series/{name}"] if record["series_sha256"] else []) + [f"nations/{name}",
+                                                                      f"runs/{name}"]
 
 
 def _read_checked(outdir: Path, manifest: dict[str, Any], chunk: int, sub: str) -> pa.Table:
     """A recorded chunk's table, or StoreError saying how its file differs from the record."""
     record = manifest["chunks"][str(chunk)]
-    rows, sha = ((record["rows"], record["sha256"]) if sub == "runs"
-                 else (record["series_rows"], record["series_sha256"]))
+    prefix = "" if sub == "runs" else f"{sub}_"
+    rows, sha = record[f"{prefix}rows"], record[f"{prefix}sha256"]
     path = outdir / sub / f"chunk-{chunk:06d}.parquet"
     try:
         data = path.read_bytes()
@@ -349,6 +373,12 @@ def load_runs(outdir: str | Path):
 def load_series(outdir: str | Path):
     """The per-round series of a sweep folder (if kept), ordered by run and round."""
     return _load(outdir, "series", ["run", "round"])
+
+
+def load_nation_rows(outdir: str | Path):
+    """One row per run and nation (exit round and order, final contribution and troops),
+    ordered by run, then as the nations are in the data."""
+    return _load(outdir, "nations", ["run"])
 
 
 def _load(outdir: str | Path, sub: str, order: list[str]):

@@ -21,12 +21,12 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from experiments.design import Experiment, ExperimentError, RunSpec, load_experiment
-from experiments.engine import ENGINES, run_specs
+from experiments.design import ExperimentSpec, ExperimentError, RunSpec, load_experiment
+from experiments.engine import ENGINES, NATIONS_KEY, run_specs
 from experiments.executors import make_executor
 from experiments.store import StoreError, SweepStore, check_folder
 from model.config import all_params, split_key
-from model.outcomes import OUTCOME_COLUMNS
+from model.outcomes import NATION_COLUMNS, OUTCOME_COLUMNS
 from model.series import SERIES
 
 ARROW = {"int64": pa.int64(), "float64": pa.float64(), "string": pa.string(),
@@ -34,10 +34,10 @@ ARROW = {"int64": pa.int64(), "float64": pa.float64(), "string": pa.string(),
 KIND_TYPES = {int: pa.int64(), float: pa.float64(), bool: pa.bool_(), str: pa.string()}
 
 
-def run_schema(experiment: Experiment) -> pa.Schema:
+def run_schema(experiment: ExperimentSpec) -> pa.Schema:
     """Columns of the per-run table: identity, every parameter, the outcomes."""
     cols = [("run", pa.int64()), ("point", pa.int64()), ("replicate", pa.int64()),
-            ("seed", pa.int64())]
+            ("seed", pa.int64()), ("world", pa.int64())]
     cols += [(name, KIND_TYPES[p.kind]) for name, p in all_params().items()]
     cols += [(f.name, KIND_TYPES[f.spec.kind]) for f in experiment.factors
              if split_key(f.name)[0] is not None]
@@ -47,6 +47,8 @@ def run_schema(experiment: Experiment) -> pa.Schema:
 
 SERIES_SCHEMA = pa.schema([("run", pa.int64())]
                           + [(name, ARROW[t]) for name, (t, _) in SERIES.items()])
+NATIONS_SCHEMA = pa.schema([("run", pa.int64())]
+                           + [(name, ARROW[t]) for name, t in NATION_COLUMNS.items()])
 
 
 @dataclass(frozen=True)
@@ -63,27 +65,29 @@ class ChunkTask:
     lane: int | None = None
 
 
-def run_chunk(task: ChunkTask) -> tuple[int, pa.Table, pa.Table | None]:
-    """Run one chunk (in a worker); its rows and series as Arrow tables."""
+def run_chunk(task: ChunkTask) -> tuple[int, pa.Table, pa.Table | None, pa.Table]:
+    """Run one chunk (in a worker); its rows, series and per-nation rows as Arrow tables."""
     rows, blocks = run_specs(task.engine, task.scenario, list(task.specs), task.rounds,
                              task.series, task.lane)
+    nations = pa.Table.from_pylist([{"run": row["run"], **n} for row in rows
+                                    for n in row.pop(NATIONS_KEY)], schema=NATIONS_SCHEMA)
     table = pa.Table.from_pylist(rows, schema=task.schema)
     series = None
     if task.series:
         cols = {name: np.concatenate([b[name] for b in blocks]) for name in SERIES_SCHEMA.names}
         series = pa.Table.from_pydict(cols, schema=SERIES_SCHEMA).sort_by(
             [("run", "ascending"), ("round", "ascending")])
-    return task.chunk, table, series
+    return task.chunk, table, series, nations
 
 
-def chunk_task(experiment: Experiment, chunk: int, engine: str, schema: pa.Schema,
+def chunk_task(experiment: ExperimentSpec, chunk: int, engine: str, schema: pa.Schema,
                lane: int | None = None) -> ChunkTask:
     specs = tuple(experiment.run_spec(r) for r in experiment.chunk_range(chunk))
     return ChunkTask(chunk, experiment.scenario, engine, experiment.rounds, experiment.series,
                      specs, schema, lane)
 
 
-def default_out(experiment: Experiment) -> Path:
+def default_out(experiment: ExperimentSpec) -> Path:
     return Path("sweeps") / experiment.name
 
 
@@ -91,17 +95,20 @@ class SweepInterrupted(KeyboardInterrupt):
     """Ctrl-C during a sweep; the message says how far it got and how to resume."""
 
 
-def resume_command(file: str | Path, out: str | Path | None) -> str:
+def resume_command(file: str | Path | ExperimentSpec, out: str | Path | None) -> str:
+    if isinstance(file, ExperimentSpec):  # made in Python: its folder keeps a copy of it
+        return f"the same run(..., resume=True), or coalition sweep {out}/experiment.toml --out {out} --resume"
     return f"coalition sweep {file}" + (f" --out {out}" if out is not None else "") + " --resume"
 
 
-def run_sweep(file: str | Path, out: str | Path | None = None, workers: int = 1,
+def run_sweep(file: str | Path | ExperimentSpec, out: str | Path | None = None, workers: int = 1,
               scheduler: str | None = None, resume: bool = False, engine: str = "vectorised",
               progress: bool = True, lane: int | None = None, force: bool = False,
               notes=None) -> dict[str, Any]:
     """Run (or resume) the sweep an experiment file describes; a short report.
 
-    ``force`` lifts the limit on the number of runs; ``notes(line)`` is told what a
+    ``file`` is a path, a shipped experiment's name, or a parsed
+    :class:`~experiments.design.ExperimentSpec` (the Python API's). ``force`` lifts the limit on the number of runs; ``notes(line)`` is told what a
     resume found damaged and redoes. Ctrl-C at any point raises :class:`SweepInterrupted`
     with the command that continues the sweep.
     """
@@ -121,7 +128,7 @@ def _run_sweep(file, out, workers, scheduler, resume, engine, progress, lane, fo
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ExperimentError(f"--workers {workers!r} is not allowed: expected a whole number "
                               "at least 1")
-    experiment = load_experiment(file, force=force)
+    experiment = file if isinstance(file, ExperimentSpec) else load_experiment(file, force=force)
     outdir = Path(out) if out is not None else default_out(experiment)
     check_folder(outdir, experiment, engine, resume)  # before any executor starts
     store = None
@@ -169,7 +176,7 @@ def _bar(total: int, initial: int, enabled: bool, description: str):
                 dynamic_ncols=True, postfix={"on": description})
 
 
-def _drive(executor, store: SweepStore, experiment: Experiment, pending: list[int], engine: str,
+def _drive(executor, store: SweepStore, experiment: ExperimentSpec, pending: list[int], engine: str,
            schema: pa.Schema, inflight: int, bar, lane: int) -> None:
     queue = list(reversed(pending))
     running = set()
@@ -179,8 +186,8 @@ def _drive(executor, store: SweepStore, experiment: Experiment, pending: list[in
             running.add(executor.submit(run_chunk, task))
         finished, running = wait(running, return_when=FIRST_COMPLETED)
         for future in finished:
-            chunk, table, series = future.result()
-            store.write_chunk(chunk, table, series)
+            chunk, table, series, nations = future.result()
+            store.write_chunk(chunk, table, series, nations)
             if bar is not None:
                 bar.update(table.num_rows)
-            del table, series
+            del table, series, nations

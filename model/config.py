@@ -39,7 +39,8 @@ ABSORBED_BY_PHI = ("absorbed by the calibration: the political cost phi of every
 
 MODEL_PARAMS: tuple[Param, ...] = (
     # --- the United States
-    _p("us_policy", "steadfast", str, "US behaviour policy (see `coalition policies`)", group="us"),
+    _p("us_policy", "steadfast", str, "US behaviour policy (see `coalition policies`)", group="us",
+       label="US policy"),
     _p("us_announces", -1, int, "round in which the US announces that it stops all effort "
        "(-1: never); nations believe an announcement as announcement_credibility says",
        low=-1, high=100000, group="us"),
@@ -47,15 +48,19 @@ MODEL_PARAMS: tuple[Param, ...] = (
     _p("us_reliance", 0.0, float, "rho, the mean belief of how European and US effort combine "
        "in deterrence: below 0 they are complements (European effort is weak without the "
        "US), 0 Cobb-Douglas, 1 perfect substitutes (Europe can stand in for the US)",
-       low=-4.0, high=1.0, group="beliefs"),
+       low=-4.0, high=1.0, group="beliefs",
+       label="European belief rho (<0: needs the US, 1: can replace it)"),
     _p("us_reliance_spread", 0.0, float, "spread (standard deviation) of nations' beliefs "
        "rho around the mean; each nation's deviation is drawn by belief_draw",
-       low=0.0, high=3.0, group="beliefs"),
+       low=0.0, high=3.0, group="beliefs",
+       label="spread of beliefs rho across nations (s.d.)"),
     _p("us_reliance_frontline", 0.0, float, "shift of rho for frontline states (a land "
-       "border with Russia or Belarus)", low=-3.0, high=3.0, group="beliefs"),
+       "border with Russia or Belarus)", low=-3.0, high=3.0, group="beliefs",
+       label="frontline states' shift of rho"),
     _p("belief_draw", 0, int, "which draw of the nations' belief deviations (a plausible "
        "world); 0, 1, 2, ... give different, reproducible draws", low=0, high=2**31 - 1,
-       group="beliefs"),
+       group="beliefs",
+       label="draw of the nations' belief deviations"),
     # --- what nations believe about the kind of US they face (Bayesian learning)
     _p("prior_steadfast", 0.85, float, "prior weight on a steadfast US", low=0.0, high=1.0,
        group="learning"),
@@ -67,18 +72,23 @@ MODEL_PARAMS: tuple[Param, ...] = (
        low=0.0, high=1.0, group="learning"),
     _p("belief_noise", 0.2, float, "how noisy nations take a US signal to be (standard "
        "deviation of the observed commitment around what each kind of US would do)",
-       low=0.01, high=2.0, group="learning"),
+       low=0.01, high=2.0, group="learning",
+       label="noise nations read into US signals (s.d.)"),
     _p("belief_hazard", 0.1, float, "chance per year that the kind of US changes (e.g. a new "
        "administration): beliefs drift back towards the prior at this rate",
-       low=0.0, high=1.0, group="learning"),
+       low=0.0, high=1.0, group="learning",
+       label="chance per year the kind of US changes"),
     _p("announcement_credibility", 1.0, float, "weight nations give a US announcement that "
-       "it stops (1: believed at once)", low=0.0, high=1.0, group="learning"),
+       "it stops (1: believed at once)", low=0.0, high=1.0, group="learning",
+       label="credibility of a US announcement (0-1)"),
     # --- nations' tastes (a value here sets every nation's)
     _p("fair_share_weight", 0.5, float, "w: weight on the US burden (vs European peers') "
-       "in a nation's fair-share reference", low=0.0, high=1.0, group="nations"),
+       "in a nation's fair-share reference", low=0.0, high=1.0, group="nations",
+       label="weight on the US burden in the fair share (0-1)"),
     _p("sucker_aversion", 0.3, float, "how much a nation dislikes paying more than its fair "
        "share (beta), as a fraction of what one more euro of European effort is worth to "
-       "it at the status quo", low=0.0, high=0.95, group="nations"),
+       "it at the status quo", low=0.0, high=0.95, group="nations",
+       label="sucker aversion (share of the value of effort)"),
     _p("exposure", None, float, "theta: threat exposure for every nation; none = from "
        "distance and frontline (seeds/)", low=0.0, high=1.0, nullable=True, group="nations",
        absorbed=ABSORBED_BY_PHI),
@@ -94,15 +104,19 @@ MODEL_PARAMS: tuple[Param, ...] = (
        "instead of its path; none = each nation's own (its data, or 0 for identical nations)",
        low=0.0, high=0.2, nullable=True, group="budget"),
     _p("hague_target", 0.035, float, "core defence the Hague commitment asks of NATO members "
-       "(share of GDP)", low=0.0, high=0.1, group="budget"),
+       "(share of GDP)", low=0.0, high=0.1, group="budget",
+       label="Hague core-defence target (share of GDP)"),
     _p("hague_year", 2035, int, "year by which the Hague target is reached", low=2026,
-       high=2100, group="budget"),
+       high=2100, group="budget",
+       label="year the Hague target is reached"),
     _p("defence_budget_weight", 0.02, float, "eta: how much a euro of own defence weighs in the "
        "same political budget as aid (1: one budget, 0: separate budgets)", low=0.0,
-       high=1.0, group="budget"),
+       high=1.0, group="budget",
+       label="own defence's weight in the aid budget (0-1)"),
     _p("defence_joint_product", 0.02, float, "lambda: share of a euro of own defence that "
        "also deters (Sandler's joint products), counted in European effort",
-       low=0.0, high=1.0, group="budget"),
+       low=0.0, high=1.0, group="budget",
+       label="share of own defence that deters (0-1)"),
     # --- the EU channel
     _p("eu_channel", True, bool, "EU-level aid decided by the Council (off: the EU's aid stays "
        "at its status quo)", group="eu"),
@@ -111,9 +125,11 @@ MODEL_PARAMS: tuple[Param, ...] = (
        "EU aid at the status quo", low=1e-6, high=1e6, nullable=True, group="eu"),
     _p("veto_opposition", 0.25, float, "how much the most frequent vetoer dislikes EU aid to "
        "Ukraine: its loss per euro of EU aid, in euros (other veto players in proportion to "
-       "their record of vetoes)", low=0.0, high=10.0, group="eu"),
+       "their record of vetoes)", low=0.0, high=10.0, group="eu",
+       label="veto player's loss per euro of EU aid (EUR)"),
     _p("veto_delay", 1, int, "rounds a blocked EU proposal waits before it goes ahead without "
-       "the blockers (enhanced cooperation, opt-outs)", low=0, high=1000, group="eu"),
+       "the blockers (enhanced cooperation, opt-outs)", low=0, high=1000, group="eu",
+       label="rounds a blocked EU proposal waits"),
     # --- money that costs no national budget
     _p("off_budget", "observed", str, "off-budget money (the G7 ERA loans, serviced by profits "
        "on immobilised Russian assets): observed (the schedule in seeds/off_budget.csv), hold "
@@ -121,74 +137,94 @@ MODEL_PARAMS: tuple[Param, ...] = (
        group="off-budget"),
     _p("reparations_loan", 0.0, float, "money mobilised a year from the immobilised Russian "
        "assets themselves (the reparations loan; about EUR 260 bn of assets), EUR bn a year",
-       low=0.0, high=300.0, group="off-budget"),
+       low=0.0, high=300.0, group="off-budget",
+       label="reparations loan (EUR bn a year)"),
     _p("reparations_rounds", 3, int, "rounds over which the reparations loan is paid out",
        low=0, high=1000, group="off-budget"),
     _p("reparations_risk", 0.1, float, "legal and financial risk borne by the states that hold "
        "the assets, per euro mobilised (a cost to them, mostly Belgium)", low=0.0, high=1.0,
-       group="off-budget"),
+       group="off-budget",
+       label="asset holders' risk per euro mobilised"),
     # --- the coalition's rules
     _p("mode", "individual", str, "individual (each maximises its own payoff: Nash) or "
        "coordinated (members agree pledges maximising their joint payoff)",
-       choices=("individual", "coordinated"), group="coalition"),
+       choices=("individual", "coordinated"), group="coalition",
+       label="behaviour (individual Nash or coordinated deal)"),
     _p("spillover", 0.5, float, "sigma: share of the security benefit an outsider still gets",
-       low=0.0, high=1.0, group="coalition"),
+       low=0.0, high=1.0, group="coalition",
+       label="benefit an outsider still gets (share)"),
     _p("pledge_floor", 1e-5, float, "minimum bilateral aid of a member (share of GDP)",
-       low=0.0, high=0.02, group="coalition"),
+       low=0.0, high=0.02, group="coalition",
+       label="members' minimum aid (share of GDP)"),
     _p("max_contribution", 0.03, float, "maximum bilateral aid (share of GDP); at least "
-       "the pledge floor", low=1e-4, high=0.1, group="coalition"),
+       "the pledge floor", low=1e-4, high=0.1, group="coalition",
+       label="maximum aid (share of GDP)"),
     _p("exit_penalty", None, float, "reputation cost of leaving (share of GDP); none = "
        "revealed: each member's largest gain from leaving along the observed 2022-2025 path "
        "(nobody left), the least penalty consistent with the data", low=0.0, high=0.01,
-       nullable=True, group="coalition"),
+       nullable=True, group="coalition",
+       label="exit penalty (share of GDP)"),
     _p("penalty_scale", 1.0, float, "multiplies the revealed exit and join penalties (1: the "
        "least penalty consistent with the data; more: a stronger commitment)", low=0.0,
-       high=100.0, group="coalition"),
+       high=100.0, group="coalition",
+       label="revealed penalties x (1 = least the data allow)"),
     _p("join_penalty", None, float, "cost of joining (share of GDP); none = revealed: each "
        "outsider's largest gain from joining along the observed 2022-2025 path (it did not "
-       "join)", low=0.0, high=0.01, nullable=True, group="coalition"),
+       "join)", low=0.0, high=0.01, nullable=True, group="coalition",
+       label="join penalty (share of GDP)"),
     _p("adjustment_speed", 0.5, float, "eta: share of the way to its best response a nation "
-       "(and the EU) moves in a year", low=0.0, high=1.0, low_open=True, group="coalition"),
+       "(and the EU) moves in a year", low=0.0, high=1.0, low_open=True, group="coalition",
+       label="adjustment speed (share of the way a year)"),
     _p("noise", 0.0, float, "tau: relative noise on each contribution each round",
-       low=0.0, high=1.0, group="coalition"),
+       low=0.0, high=1.0, group="coalition",
+       label="noise on contributions (relative s.d.)"),
     # --- deterrence and benefit
     _p("deterrence_rho", 0.0, float, "rho of the deterrence the adversary actually faces",
-       low=-4.0, high=1.0, group="deterrence"),
+       low=-4.0, high=1.0, group="deterrence",
+       label="rho the adversary faces"),
     _p("benefit", "saturating", str, "shape of B(D): saturating 1 - exp(-D/delta) or linear D",
        choices=("saturating", "linear"), group="deterrence"),
     _p("saturation", 1.0, float, "delta: scale at which the security benefit saturates; it "
        "sets the withdrawal threshold rho* = 1 - D/delta (coalition calibration)",
-       low=0.01, high=10.0, group="deterrence"),
+       low=0.01, high=10.0, group="deterrence",
+       label="saturation of the security benefit (delta)"),
     _p("security_value", 0.05, float, "V: value of full security as a share of GDP",
        low=1e-6, high=1.0, group="deterrence", absorbed=ABSORBED_BY_PHI),
     # --- the ceasefire and the reassurance force (model.force, model.conditions)
     _p("ceasefire_round", -1, int, "round in which a ceasefire begins and the reassurance "
-       "force is raised (-1: not on a fixed round)", low=-1, high=100000, group="force"),
+       "force is raised (-1: not on a fixed round)", low=-1, high=100000, group="force",
+       label="round of the ceasefire"),
     _p("ceasefire_chance", 0.0, float, "chance per round that a ceasefire begins (drawn from "
        "the run's own stream of events, so it leaves the other random numbers alone)",
-       low=0.0, high=1.0, group="force"),
+       low=0.0, high=1.0, group="force",
+       label="chance of a ceasefire per round"),
     _p("initial_pledges", "stated", str, "the troop offers nations start from at the ceasefire: "
        "stated (the public pledges in seeds/forces.csv) or none", choices=("stated", "none"),
        group="force"),
     _p("force_threshold", 64000.0, float, "troops the force needs to be credible without a US "
        "backstop (the 64,000 of the initial UK concept; a planning figure, seeds/troop-pledges.csv)",
-       low=0.0, high=1e6, low_open=True, group="force"),
+       low=0.0, high=1e6, low_open=True, group="force",
+       label="troops a credible force needs without US backstop"),
     _p("force_threshold_backstop", 25000.0, float, "troops it needs with a US backstop (the "
        "25,000 planners called a major challenge; at most force_threshold)", low=0.0,
-       high=1e6, low_open=True, group="force"),
+       high=1e6, low_open=True, group="force",
+       label="troops a credible force needs with a US backstop"),
     _p("force_threshold_width", 0.1, float, "how sharp the threshold is: the width of the rise "
        "in credibility, as a share of the threshold", low=0.0, high=1.0, low_open=True,
        group="force"),
     _p("force_weight", 0.25, float, "omega: deterrence of a fully credible force without a "
        "backstop, in units of the 2022-24 deterrence of aid and the US (1)", low=0.0,
-       high=10.0, group="force"),
+       high=10.0, group="force",
+       label="deterrence of a credible force (1 = 2022-24 aid and US)"),
     _p("backstop_multiplier", 2.0, float, "mu: what a US backstop multiplies the force's "
-       "deterrence by", low=1.0, high=10.0, group="force"),
+       "deterrence by", low=1.0, high=10.0, group="force",
+       label="what a US backstop multiplies the force's deterrence by"),
     _p("troop_unit", 150, int, "troops in one unit of a pledge (150: a company; pledges are "
        "whole units)", low=1, high=10000, group="force"),
     _p("troop_cost_exponent", 2.0, float, "gamma: how steeply the domestic cost of troops rises "
        "with the share of a nation's sustainable forces deployed", low=1.0, high=6.0,
-       group="force"),
+       group="force",
+       label="steepness of troops' domestic cost (gamma)"),
     _p("troop_sustainable_share", 0.08, float, "share of active personnel a nation can keep "
        "deployed (NATO's usability target: 8% sustainable, Istanbul 2004)", low=0.0, high=1.0,
        low_open=True, group="force"),
@@ -199,13 +235,16 @@ MODEL_PARAMS: tuple[Param, ...] = (
     _p("adversary", False, bool, "the adversary probes when deterrence is weak",
        group="adversary"),
     _p("probe_rate", 0.5, float, "probability of a probe per round when deterrence is 0",
-       low=0.0, high=1.0, group="adversary"),
+       low=0.0, high=1.0, group="adversary",
+       label="chance of a probe per round at zero deterrence"),
     _p("rally_strength", 0.2, float, "exposure added to the probed nation (less with distance)",
-       low=0.0, high=1.0, group="adversary"),
+       low=0.0, high=1.0, group="adversary",
+       label="exposure a probe adds to its target"),
     _p("rally_decay", 0.6, float, "share of the rally effect left after a round",
        low=0.0, high=0.99, group="adversary"),
     _p("rally_radius_km", 1500.0, float, "distance over which the rally effect falls by 1/e",
-       low=1.0, high=20000.0, group="adversary"),
+       low=1.0, high=20000.0, group="adversary",
+       label="reach of a probe's rally effect (km)"),
     # --- time
     _p("round_length", "year", str, "what one round is: a year or a quarter (behavioural "
        "rates are per year and converted; the US policies' parameters are per round)",
@@ -218,14 +257,17 @@ MODEL_PARAMS: tuple[Param, ...] = (
     _p("converge_tolerance", 1e-4, float, "largest relative change of a contribution that "
        "counts as no change", low=0.0, high=0.1, low_open=True, group="verdict"),
     _p("fracture_size", 0.5, float, "fractured if the coalition falls below this share of its "
-       "initial size", low=0.0, high=1.0, group="verdict"),
+       "initial size", low=0.0, high=1.0, group="verdict",
+       label="fractured below this share of members"),
     _p("fracture_effort", 0.5, float, "fractured if European aid falls below this share of "
-       "its start", low=0.0, high=1.0, group="verdict"),
+       "its start", low=0.0, high=1.0, group="verdict",
+       label="fractured below this share of aid"),
     # --- which nations
     _p("nations", "data", str, "data (the real nations in seeds/) or identical (synthetic)",
        choices=("data", "identical"), group="nations"),
     _p("n_nations", 10, int, "number of identical nations (nations = identical)",
-       low=2, high=1000, group="nations"),
+       low=2, high=1000, group="nations",
+       label="number of identical nations"),
     _p("nation_gdp", 100.0, float, "GDP of each identical nation (EUR bn)",
        low=0.001, high=1e6, group="nations"),
     _p("initial_contribution", 0.001, float, "starting bilateral aid of each identical nation "

@@ -29,6 +29,7 @@ EU_CSV = SEEDS_DIR / "eu.csv"
 OFF_BUDGET_CSV = SEEDS_DIR / "off_budget.csv"
 VETO_CSV = SEEDS_DIR / "veto_players.csv"
 FORCES_CSV = SEEDS_DIR / "forces.csv"
+DATA_FILES = (NATIONS_CSV, EU_CSV, OFF_BUDGET_CSV, VETO_CSV, FORCES_CSV)  # what a run reads
 IDENTICAL_PERSONNEL = 62_500  # active personnel of an identical nation (8%: 5,000 troops)
 EARTH_RADIUS_KM = 6371.0088
 OFF_BUDGET_FIRST_YEAR = 2025  # the schedule the model reads starts with round 1's year

@@ -15,14 +15,55 @@ import numpy as np
 from model import game as g
 from model.data import NationTable
 from model.events import guarantee_reason, stance, verdict_reason
-from model.rounds import round_game, true_deterrence
+from model.rounds import move_order, round_game, true_deterrence
 from model.state import FORMED, GUARANTEE_NAMES, VERDICT_NAMES, State, World, take
 
 
-def summarize(world: World, state: State, nations: NationTable, run: int = 0) -> dict[str, Any]:
-    """The outcome of run ``run`` of a (batched) world and state."""
+# --------------------------------------------------------------------------- who moved when
+MOVE_FIELDS = ("left_round", "left_turn", "joined_round")
+
+
+def no_moves(state: State) -> dict[str, np.ndarray]:
+    """The record of membership moves before any round: -1 everywhere, each (B, N).
+
+    ``left_round``: the round a nation last left the coalition; ``left_turn``: its
+    place (0, 1, ...) in that round's order of moves (:func:`model.rounds.move_order`);
+    ``joined_round``: the round it last joined.
+    """
+    return {name: np.full(state.member.shape, -1, dtype=np.int64) for name in MOVE_FIELDS}
+
+
+def record_moves(moves: dict[str, np.ndarray], state: State, uniforms: np.ndarray) -> dict[str, np.ndarray]:
+    """``moves`` after the round that produced ``state`` from ``uniforms``.
+
+    Both the Mesa model and the sweep engine call it after each round, so the order in
+    which members left is the same on both paths.
+    """
+    left, joined = state.switched < 0, state.switched > 0
+    turn = np.argsort(move_order(uniforms, state.member.shape[-1]), axis=-1)  # the inverse order
+    return {"left_round": np.where(left, state.round, moves["left_round"]),
+            "left_turn": np.where(left, turn, moves["left_turn"]),
+            "joined_round": np.where(joined, state.round, moves["joined_round"])}
+
+
+def lost_in_order(nations: NationTable, member: np.ndarray,
+                  moves: dict[str, np.ndarray] | None) -> list[int]:
+    """Indices of the nations that started in the coalition and ended outside, in the
+    order they (last) left: by round, then by their turn within it. Without a record of
+    moves, in the order of the data."""
+    lost = [i for i in np.flatnonzero(nations.member) if not member[i]]
+    if moves is None:
+        return lost
+    return sorted(lost, key=lambda i: (moves["left_round"][0, i], moves["left_turn"][0, i], i))
+
+
+def summarize(world: World, state: State, nations: NationTable, run: int = 0,
+              moves: dict[str, np.ndarray] | None = None) -> dict[str, Any]:
+    """The outcome of run ``run`` of a (batched) world and state; ``members_lost`` in the
+    order they left if ``moves`` (:func:`record_moves`) is given."""
     if world.runs > 1 or run:
         world, state = take(world, [run]), take(state, [run])
+        moves = None if moves is None else {k: v[[run]] for k, v in moves.items()}
     codes = nations.iso3
     member = state.member[0]
     first = [codes[i] for i in np.flatnonzero(nations.member)]
@@ -37,7 +78,7 @@ def summarize(world: World, state: State, nations: NationTable, run: int = 0) ->
         "coalition_size_start": len(first),
         "coalition_size_end": len(members),
         "members_end": members,
-        "members_lost": [c for c in first if c not in members],
+        "members_lost": [codes[i] for i in lost_in_order(nations, member, moves)],
         "members_joined": [c for c in members if c not in first],
         "european_effort_start_bn": float(state.initial_effort[0, 0]),
         "european_effort_end_bn": float(g.aid_effort(game, state.contribution)[0, 0]),
@@ -109,3 +150,45 @@ def outcome_row(summary: dict[str, Any]) -> dict[str, Any]:
             value = summary[OUTCOME_SOURCES.get(name, name)]
             row[name] = ",".join(value) if isinstance(value, list) else value
     return row
+
+
+# A sweep's per-nation columns (one row per run and nation), with their Arrow types.
+NATION_COLUMNS: dict[str, str] = {
+    "iso3": "string", "member_start": "bool", "member_end": "bool", "exit_round": "int64",
+    "exit_order": "int64", "joined_round": "int64", "us_reliance": "float64",
+    "contribution_end": "float64", "bilateral_aid_end_bn": "float64",
+    "troops_offered_end": "int64", "troops_deployed_end": "int64",
+}
+
+
+def nation_rows(world: World, state: State, nations: NationTable,
+                moves: dict[str, np.ndarray], run: int = 0) -> list[dict[str, Any]]:
+    """One row per nation of run ``run`` (:data:`NATION_COLUMNS`).
+
+    ``exit_round`` is the round a nation that started in the coalition and ended outside
+    last left it, and ``exit_order`` its place among those (1 = the first to go);
+    ``joined_round`` the round an outsider that ended inside last joined; each is None
+    otherwise. ``us_reliance`` is its belief rho_i; the troops are its offer (pledge)
+    and what it deploys at the end (0 before a ceasefire).
+    """
+    if world.runs > 1 or run:
+        world, state = take(world, [run]), take(state, [run])
+        moves = {k: v[[run]] for k, v in moves.items()}
+    member = state.member[0]
+    order = {i: k + 1 for k, i in enumerate(lost_in_order(nations, member, moves))}
+    unit = float(world.force.unit[0, 0])
+    rows = []
+    for i, code in enumerate(nations.iso3):
+        joined = bool(member[i]) and not nations.member[i]
+        rows.append({
+            "iso3": code, "member_start": bool(nations.member[i]), "member_end": bool(member[i]),
+            "exit_round": int(moves["left_round"][0, i]) if i in order else None,
+            "exit_order": order.get(i),
+            "joined_round": int(moves["joined_round"][0, i]) if joined else None,
+            "us_reliance": float(world.game.us_reliance[0, i]),
+            "contribution_end": float(state.contribution[0, i]),
+            "bilateral_aid_end_bn": float(state.contribution[0, i] * world.game.gdp[0, i]),
+            "troops_offered_end": int(state.troops_offer[0, i] * unit),
+            "troops_deployed_end": int(state.troops[0, i] * unit),
+        })
+    return rows

@@ -41,6 +41,13 @@ class Param:
     # Why the parameter changes no decision, where the calibration absorbs it (shown by
     # `coalition parameters`; the app offers no control for it). None: it matters.
     absorbed: str | None = None
+    # A short plain label with its unit, for a plot's axis ("US commitment (1 = its
+    # 2022-24 effort)"); None: the name is shown.
+    label: str | None = None
+
+    def axis_label(self) -> str:
+        """The label a plot's axis shows for this parameter."""
+        return self.label or self.name.replace("_", " ")
 
     def allowed(self) -> str:
         if self.kind is bool:

@@ -34,26 +34,35 @@ BoolArray = NDArray[np.bool_]
 # The parameters policies may read; each policy lists the ones it uses.
 POLICY_PARAMS: dict[str, Param] = {p.name: p for p in (
     Param("us_level", 1.0, float, "US commitment level when engaged (1 = its 2022-24 effort)",
-          low=0.0, high=1.0, group="us"),
+          low=0.0, high=1.0, group="us",
+       label="US commitment (1 = its 2022-24 effort)"),
     Param("us_low_level", 0.0, float, "US commitment level when punishing or disengaged",
-          low=0.0, high=1.0, group="us"),
+          low=0.0, high=1.0, group="us",
+       label="US commitment when disengaged (1 = its 2022-24 effort)"),
     Param("us_withdraw_start", 5, int, "round in which a withdrawing US starts to cut",
-          low=0, high=10000, group="us"),
+          low=0, high=10000, group="us",
+       label="round the US starts to withdraw"),
     Param("us_withdraw_rate", 0.1, float, "commitment a withdrawing US cuts each round",
-          low=0.0, high=1.0, group="us"),
+          low=0.0, high=1.0, group="us",
+       label="US withdrawal per round (share of its 2022-24 effort)"),
     Param("us_demand", 1.0, float, "European burden (share of GDP) the US asks for, relative "
-          "to its own 2022-24 burden", low=0.0, high=10.0, low_open=True, group="us"),
+          "to its own 2022-24 burden", low=0.0, high=10.0, low_open=True, group="us",
+       label="US demand (European burden / US burden)"),
     Param("us_hysteresis", 0.2, float, "width of the band around the demand within which a "
-          "transactional US keeps its stance", low=0.0, high=5.0, group="us"),
+          "transactional US keeps its stance", low=0.0, high=5.0, group="us",
+       label="US tolerance band around its demand"),
     Param("us_switch_prob", 0.2, float, "chance per round that an erratic US switches stance",
-          low=0.0, high=1.0, group="us"),
+          low=0.0, high=1.0, group="us",
+       label="chance per round an erratic US switches"),
     Param("us_stake", 1.0, float, "value a strategic US puts on deterrence (1 = the status "
-          "quo is its optimum)", low=0.0, high=10.0, group="us"),
+          "quo is its optimum)", low=0.0, high=10.0, group="us",
+       label="US stake in deterrence (1 = status quo optimal)"),
     Param("us_backstop", True, bool, "after a ceasefire, an engaged US backs the reassurance "
           "force (air cover, intelligence, a guarantee); each policy says when it is engaged",
           group="us"),
     Param("us_backstop_price", 20000.0, float, "the force (troops) a transactional US asks "
-          "Europe to field before it backs it", low=0.0, high=1e6, group="us"),
+          "Europe to field before it backs it", low=0.0, high=1e6, group="us",
+       label="troops a transactional US asks for its backstop"),
 )}
 
 

@@ -65,10 +65,16 @@ def draw_round(rngs: list[np.random.Generator], n: int,
                      for rng, ev in zip(rngs, events, strict=True)])
 
 
+def move_order(uniforms: np.ndarray, n: int) -> np.ndarray:
+    """The order in which the N nations consider switching side this round (B, N):
+    ``order[:, k]`` is the nation whose turn is k-th, from the round's uniforms."""
+    return np.argsort(uniforms[:, n:2 * n], axis=-1, kind="stable")
+
+
 def play_round(world: World, state: State, uniforms: np.ndarray) -> State:
     """One round (ODD, 'Process overview and scheduling')."""
     n = state.contribution.shape[-1]
-    noise_u, order_u = uniforms[:, :n], uniforms[:, n:2 * n]
+    noise_u = uniforms[:, :n]
     us_u, probe_u, target_u = (uniforms[:, 2 * n + k:2 * n + k + 1] for k in range(3))
     ceasefire_u = uniforms[:, 2 * n + 3:2 * n + 4]
     rnd = state.round + 1
@@ -103,7 +109,7 @@ def play_round(world: World, state: State, uniforms: np.ndarray) -> State:
     # 8. Membership: in random order, each nation switches side if that pays at the
     #    equilibrium that follows (the others re-optimise), net of the penalty.
     member, switched, memo = revise_membership(world, game, state, contribution, expected, us_effort,
-                                               np.argsort(order_u, axis=-1, kind="stable"))
+                                               move_order(uniforms, n))
     lower, upper = g.contribution_bounds(game, member)
     contribution = np.clip(contribution, lower, upper)
     # 9. Record: the verdict so far.
@@ -413,5 +419,5 @@ def finished(world: World, state: State) -> np.ndarray:
     return (world.stop_on_verdict & (state.verdict != NO_VERDICT))[:, 0]
 
 
-__all__ = ["play_round", "draw_round", "draws_per_round", "event_stream", "finished",
+__all__ = ["play_round", "draw_round", "move_order", "draws_per_round", "event_stream", "finished",
            "true_deterrence", "round_game", "reassurance_force", "best_offers", "force_payoffs"]

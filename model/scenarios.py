@@ -83,13 +83,18 @@ def _read(path: Path) -> Scenario:
     return scenario
 
 
-def load_scenario(name: str | Path) -> Scenario:
-    """A scenario by name (``baseline``) or by path to a TOML file."""
+def scenario_file(name: str | Path) -> Path:
+    """The file of a scenario given by name (``baseline``) or by path to a TOML file."""
     path = Path(name)
     if path.suffix == ".toml" and path.is_file():
-        return _read(path.resolve())
+        return path.resolve()
     candidate = SCENARIOS_DIR / f"{name}.toml"
     if not candidate.is_file():
         raise ScenarioError(f"scenario {str(name)!r} is not known: allowed are "
                             + ", ".join(scenario_names()))
-    return _read(candidate)
+    return candidate
+
+
+def load_scenario(name: str | Path) -> Scenario:
+    """A scenario by name (``baseline``) or by path to a TOML file."""
+    return _read(scenario_file(name))

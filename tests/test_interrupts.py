@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from experiments.store import TORN_MANIFEST, load_runs, load_series
+from experiments.store import TORN_MANIFEST, load_nation_rows, load_runs, load_series
 from experiments.sweep import run_sweep
 from helpers.sweeps import tiny
 from helpers.zygote import ROOT, Zygote
@@ -142,7 +142,7 @@ def kill_setup(tmp_path_factory):
     reference = folder / "reference"
     run_sweep(file, reference, progress=False)
     zygote = Zygote([str(file)])
-    yield file, load_runs(reference), load_series(reference), zygote
+    yield file, (load_runs(reference), load_nation_rows(reference)), load_series(reference), zygote
     zygote.close()
 
 
@@ -181,14 +181,15 @@ def test_interrupted_at_random_instants_each_resume_gives_the_uninterrupted_rows
     def resume_and_compare(out: Path) -> None:
         sweep(out, "--resume")
         assert zygote.wait() == 0, logs[1].read_text()
-        assert load_runs(out).equals(runs) and load_series(out).equals(series)
+        assert load_runs(out).equals(runs[0]) and load_series(out).equals(series)
+        assert load_nation_rows(out).equals(runs[1])
         assert not list(out.rglob("*.tmp"))
 
     start = time.monotonic()
     sweep(tmp_path / "uninterrupted")
     assert zygote.wait() == 0, logs[1].read_text()
     duration = time.monotonic() - start
-    assert load_runs(tmp_path / "uninterrupted").equals(runs)
+    assert load_runs(tmp_path / "uninterrupted").equals(runs[0])
 
     instants = 0
     for trial in range(22):

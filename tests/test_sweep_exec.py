@@ -14,7 +14,7 @@ import pytest
 
 from helpers.sweeps import assert_frames_close, tiny
 from experiments.cli import main
-from experiments.store import load_runs, load_series, read_manifest
+from experiments.store import load_nation_rows, load_runs, load_series, read_manifest
 from experiments.sweep import run_sweep
 
 
@@ -34,6 +34,8 @@ def same_results(a: Path, b: Path) -> None:
     ra, rb = load_runs(a), load_runs(b)
     assert len(ra) == 12 and ra.equals(rb)
     assert load_series(a).equals(load_series(b))
+    na, nb = load_nation_rows(a), load_nation_rows(b)
+    assert len(na) == 12 * 6 and na.equals(nb)
 
 
 def test_process_pool_equals_serial(experiment, serial, tmp_path):
@@ -48,6 +50,7 @@ def test_mesa_engine_equals_vectorised(experiment, serial, tmp_path):
     run_sweep(experiment, tmp_path / "mesa", workers=1, engine="mesa", progress=False)
     assert_frames_close(load_runs(serial), load_runs(tmp_path / "mesa"))
     assert_frames_close(load_series(serial), load_series(tmp_path / "mesa"))
+    assert_frames_close(load_nation_rows(serial), load_nation_rows(tmp_path / "mesa"))
 
 
 def _start(args, log: Path):

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from helpers.sweeps import tiny
-from experiments.store import load_runs, load_series, read_manifest
+from experiments.store import load_nation_rows, load_runs, load_series, read_manifest
 from experiments.sweep import run_sweep
 
 
@@ -61,6 +61,7 @@ def test_kill_and_resume_gives_the_uninterrupted_rows(tmp_path):
     assert list(resumed["run"]) == list(range(96))  # none lost, none duplicated
     assert resumed.equals(whole)
     assert load_series(out).equals(load_series(reference))
+    assert load_nation_rows(out).equals(load_nation_rows(reference))
 
 
 def test_resume_cleans_a_torn_write_and_finishes(tmp_path):
