@@ -106,9 +106,10 @@ def run_vectorised(scenario: str, specs: list[RunSpec], rounds: int, series: boo
         for j, (k, spec) in enumerate(zip(members, group)):
             b = built[spec.point, spec.world]
             mine = {name: v[[j]] for name, v in moves.items()}
-            summary = summarize(b.world, take(state, [j]), b.nations, moves=mine)
+            final = take(state, [j])
+            summary = summarize(b.world, final, b.nations, moves=mine)
             rows[k] = {**parameter_row(spec, b.config.values), **outcome_row(summary),
-                       NATIONS_KEY: nation_rows(b.world, take(state, [j]), b.nations, mine)}
+                       NATIONS_KEY: nation_rows(b.world, final, b.nations, mine)}
     return rows, blocks
 
 

@@ -215,7 +215,7 @@ def build(P, R, xhat, start, points, weights, half_width, tail_share, noise, lo,
     t = np.empty(n)
     s = np.empty(n)
     f = np.empty((NODES, n))
-    c = np.empty(NODES)
+    c = np.empty((NODES, n))
     for b in range(runs):
         setup(P, b, n, xhat[b], cv)
         us_part, cd_us, cobb, r, inv_r, coef, budget = cv
@@ -246,24 +246,31 @@ def build(P, R, xhat, start, points, weights, half_width, tail_share, noise, lo,
             e = mid + half * points[i]
             for k in range(n):
                 f[i, k] = curve(P, b, k, e, us_part, cd_us, cobb, r, inv_r, coef)
+        # c_j = sum_i f_i w_ji from i = 0 up, every nation at once (numba vectorises it)
+        for j in range(NODES):
+            w0 = weights[j, 0]
+            for k in range(n):
+                c[j, k] = f[0, k] * w0
+            for i in range(1, NODES):
+                w = weights[j, i]
+                for k in range(n):
+                    c[j, k] = c[j, k] + f[i, k] * w
         for k in range(n):
             finite = True
             for j in range(NODES):
-                c[j] = f[0, k] * weights[j, 0]
-                for i in range(1, NODES):
-                    c[j] = c[j] + f[i, k] * weights[j, i]
-                finite = finite and np.isfinite(c[j])
-            size = abs(c[0])
+                finite = finite and np.isfinite(c[j, k])
+            size = abs(c[0, k])
             for j in range(1, NODES):
-                size = size + abs(c[j])
-            head = abs(c[NODES - 4]) + abs(c[NODES - 3])  # interpolant.converged
-            tail = abs(c[NODES - 2]) + abs(c[NODES - 1])
+                size = size + abs(c[j, k])
+            head = abs(c[NODES - 4, k]) + abs(c[NODES - 3, k])  # interpolant.converged
+            tail = abs(c[NODES - 2, k]) + abs(c[NODES - 1, k])
             q = tail / head
             rest = tail * q / (1 - q)
             ok[b, k] = (high > low) and finite and (
                 tail <= noise * size or (q < 0.5 and rest <= tail_share * size))
-            for j in range(NODES):
-                cheb[b, j, k] = c[j] if ok[b, k] else 0.0
+        for j in range(NODES):
+            for k in range(n):
+                cheb[b, j, k] = c[j, k] if ok[b, k] else 0.0
 
 
 @_jit

@@ -60,9 +60,14 @@ def event_stream(rng: np.random.Generator) -> np.random.Generator:
 def draw_round(rngs: list[np.random.Generator], n: int,
                events: list[np.random.Generator]) -> np.ndarray:
     """This round's uniforms for each run, shape (B, 2N + 3 + EVENT_DRAWS): the main
-    stream's, then the event stream's."""
-    return np.stack([np.concatenate([rng.random(draws_per_round(n)), ev.random(EVENT_DRAWS)])
-                     for rng, ev in zip(rngs, events, strict=True)])
+    stream's, then the event stream's (each written into its row: the same numbers as
+    ``rng.random(size)``, without a temporary per run)."""
+    k = draws_per_round(n)
+    out = np.empty((len(rngs), k + EVENT_DRAWS))
+    for row, rng, ev in zip(out, rngs, events, strict=True):
+        rng.random(out=row[:k])
+        ev.random(out=row[k:])
+    return out
 
 
 def move_order(uniforms: np.ndarray, n: int) -> np.ndarray:
