@@ -106,9 +106,10 @@ def run_vectorised(scenario: str, specs: list[RunSpec], rounds: int, series: boo
         for j, (k, spec) in enumerate(zip(members, group)):
             b = built[spec.point, spec.world]
             mine = {name: v[[j]] for name, v in moves.items()}
-            summary = summarize(b.world, take(state, [j]), b.nations, moves=mine)
+            final = take(state, [j])
+            summary = summarize(b.world, final, b.nations, moves=mine)
             rows[k] = {**parameter_row(spec, b.config.values), **outcome_row(summary),
-                       NATIONS_KEY: nation_rows(b.world, take(state, [j]), b.nations, mine)}
+                       NATIONS_KEY: nation_rows(b.world, final, b.nations, mine)}
     return rows, blocks
 
 
@@ -117,20 +118,31 @@ def _play(world: World, state: State, rngs: list, events: list, n: int, rounds: 
     """Advance the active runs round by round, ``lane`` runs per call; freeze finished ones.
 
     ``moves`` (:func:`model.outcomes.no_moves`), if given, is updated in place with who
-    left or joined in which round."""
+    left or joined in which round. Each lane's world and state are cut out of the batch
+    once and kept from round to round while no run finishes (a run does not depend on
+    its lane, so this only saves the copying); they go back into the batch when the
+    active runs change."""
     names = [f.name for f in fields(State)]
     active = np.ones(world.runs, dtype=bool)
+    lanes: list[tuple[np.ndarray, World, State]] = []
+
+    def put_back() -> None:
+        for sel, _, s in lanes:
+            for name in names:
+                getattr(state, name)[sel] = getattr(s, name)
+
     for _ in range(rounds):
         idx = np.flatnonzero(active)
         if idx.size == 0:
             break
-        for lo in range(0, idx.size, lane):
-            sel = idx[lo:lo + lane]
-            w, s = take(world, sel), take(state, sel)
+        if sum(sel.size for sel, _, _ in lanes) != idx.size:  # a run finished: cut again
+            put_back()
+            lanes = [(sel, take(world, sel), take(state, sel))
+                     for sel in (idx[lo:lo + lane] for lo in range(0, idx.size, lane))]
+        for j, (sel, w, s) in enumerate(lanes):
             uniforms = draw_round([rngs[i] for i in sel], n, [events[i] for i in sel])
             new = play_round(w, s, uniforms)
-            for name in names:
-                getattr(state, name)[sel] = getattr(new, name)
+            lanes[j] = (sel, w, new)
             if moves is not None:
                 for name, value in record_moves({k: v[sel] for k, v in moves.items()}, new,
                                                 uniforms).items():
@@ -138,6 +150,7 @@ def _play(world: World, state: State, rngs: list, events: list, n: int, rounds: 
             active[sel] = ~finished(w, new)
             if blocks is not None:
                 blocks.append(series_rows(w, new, runs[sel]))
+    put_back()
     return state
 
 

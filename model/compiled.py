@@ -12,6 +12,7 @@ import numba
 import numpy as np
 
 from model import game as g
+from model.interpolant import NODES
 from model.solvers import BISECT_AFTER, MAX_ITER
 
 # the per-nation fields of a Game the kernel reads, and the per-run (scalar) ones
@@ -135,29 +136,177 @@ def curve(P, b, k, e_total, us_part, cd_us, cobb, r, inv_r, coef):
     return coef[k] * bs * slope
 
 @_jit
-def profile(P, b, n, m, effort, fair, coordinated, cv, line, bounds, member_gdp, current,
-            totals, out, work):
-    """nash_equilibrium's profile(effort) for one coalition, written into ``out``."""
+def values(P, b, n, effort, cv, ip, v):
+    """The value curve of every nation at ``effort``, into ``v``: the round's interpolant
+    where it is used and ``effort`` lies in its domain (InterpolatedCurve.__call__, the
+    same operations in the same order), else the exact curve."""
     us_part, cd_us, cobb, r, inv_r, coef, budget = cv
-    intercept, slope = line
-    lower, upper = bounds
-    lo_all, hi_all = totals
-    v = work[0]
+    lo, hi, cheb, ok, t, all_ok = ip
+    mid, half = 0.5 * (lo[b] + hi[b]), 0.5 * (hi[b] - lo[b])
+    x = (effort - mid) / half
+    if not (x >= -1.0 and x <= 1.0):
+        for k in range(n):
+            v[k] = curve(P, b, k, effort, us_part, cd_us, cobb, r, inv_r, coef)
+        return
+    t[0], t[1] = 1.0, x
+    for j in range(2, NODES):
+        t[j] = 2 * x * t[j - 1] - t[j - 2]
+    c = cheb[b]
+    # sum_j c_j T_j from j = 0 up, every nation at once (unrolled: numba vectorises it
+    # over the nations), then the exact curve where the interpolant is not used
+    t0, t1, t2, t3, t4, t5, t6, t7 = t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7]
+    t8, t9, t10, t11, t12, t13, t14, t15 = t[8], t[9], t[10], t[11], t[12], t[13], t[14], t[15]
     for k in range(n):
-        v[k] = curve(P, b, k, effort, us_part, cd_us, cobb, r, inv_r, coef)
+        a = c[0, k] * t0
+        a = a + c[1, k] * t1
+        a = a + c[2, k] * t2
+        a = a + c[3, k] * t3
+        a = a + c[4, k] * t4
+        a = a + c[5, k] * t5
+        a = a + c[6, k] * t6
+        a = a + c[7, k] * t7
+        a = a + c[8, k] * t8
+        a = a + c[9, k] * t9
+        a = a + c[10, k] * t10
+        a = a + c[11, k] * t11
+        a = a + c[12, k] * t12
+        a = a + c[13, k] * t13
+        a = a + c[14, k] * t14
+        v[k] = a + c[15, k] * t15
+    if not all_ok[b]:
+        for k in range(n):
+            if not ok[b, k]:
+                v[k] = curve(P, b, k, effort, us_part, cd_us, cobb, r, inv_r, coef)
+
+
+@_jit
+def setup(P, b, n, xhat_b, cv):
+    """ValueCurve.__init__ and committed_budget for run b, into the arrays of ``cv``."""
+    us_part, cd_us, cobb, r, inv_r, coef, budget = cv
+    for k in range(n):
+        x = xhat_b[k] / P[X0, b, k]
+        cobb[k] = abs(P[RELIANCE, b, k]) < RHO_EPS
+        r[k] = 1.0 if cobb[k] else P[RELIANCE, b, k]
+        inv_r[k] = 1 / r[k]
+        a = P[A, b, k]
+        us_part[k] = (1 - a) * x ** r[k]
+        cd_us[k] = x ** (1 - a)
+        coef[k] = P[V, b, k] * P[EXPOSURE, b, k] * P[GDP, b, k] / P[E0, b, k]
+        budget[k] = P[ETA, b, k] * P[DEFENCE, b, k] + P[ASSET, b, k] / P[GDP, b, k]
+
+
+@_jit
+def new_cv(n):
+    """Work arrays for :func:`setup`."""
+    return (np.empty(n), np.empty(n), np.empty(n, dtype=np.bool_), np.empty(n), np.empty(n),
+            np.empty(n), np.empty(n))
+
+
+assert NODES == 16  # values() is unrolled for 16 terms
+
+
+@_jit
+def build(P, R, xhat, start, points, weights, half_width, tail_share, noise, lo, hi, cheb,
+          ok):
+    """model.interpolant.build for every run b, into lo, hi (B,), cheb (B, NODES, N) and
+    ok (B, N): the same operations in the same order."""
+    _, runs, n = P.shape
+    cv = new_cv(n)
+    t = np.empty(n)
+    s = np.empty(n)
+    f = np.empty((NODES, n))
+    c = np.empty((NODES, n))
+    for b in range(runs):
+        setup(P, b, n, xhat[b], cv)
+        us_part, cd_us, cobb, r, inv_r, coef, budget = cv
+        for k in range(n):
+            t[k] = P[DEFENCE, b, k] * P[GDP, b, k]
+        defence_sum = pairwise(t, 0, n)
+        for k in range(n):
+            s[k] = start[b, k]
+        centre = effort_of(P, R, b, n, s, defence_sum, t)
+        for k in range(n):
+            s[k] = 0.0 * start[b, k]
+        least = effort_of(P, R, b, n, s, defence_sum, t)
+        for k in range(n):
+            s[k] = P[SMAX, b, k] + 0 * start[b, k]
+        most = effort_of(P, R, b, n, s, defence_sum, t)
+        low, high = centre * (1 - half_width), centre * (1 + half_width)
+        low = low if low >= least or low != low else least
+        high = high if high <= most or high != high else most
+        if least != least:
+            low = least
+        if most != most:
+            high = most
+        if not (np.isfinite(low) and np.isfinite(high) and low > 0):
+            low = high = 0.0
+        lo[b], hi[b] = low, high
+        mid, half = 0.5 * (low + high), 0.5 * (high - low)
+        for i in range(NODES):
+            e = mid + half * points[i]
+            for k in range(n):
+                f[i, k] = curve(P, b, k, e, us_part, cd_us, cobb, r, inv_r, coef)
+        # c_j = sum_i f_i w_ji from i = 0 up, every nation at once (numba vectorises it)
+        for j in range(NODES):
+            w0 = weights[j, 0]
+            for k in range(n):
+                c[j, k] = f[0, k] * w0
+            for i in range(1, NODES):
+                w = weights[j, i]
+                for k in range(n):
+                    c[j, k] = c[j, k] + f[i, k] * w
+        for k in range(n):
+            finite = True
+            for j in range(NODES):
+                finite = finite and np.isfinite(c[j, k])
+            size = abs(c[0, k])
+            for j in range(1, NODES):
+                size = size + abs(c[j, k])
+            head = abs(c[NODES - 4, k]) + abs(c[NODES - 3, k])  # interpolant.converged
+            tail = abs(c[NODES - 2, k]) + abs(c[NODES - 1, k])
+            q = tail / head
+            rest = tail * q / (1 - q)
+            ok[b, k] = (high > low) and finite and (
+                tail <= noise * size or (q < 0.5 and rest <= tail_share * size))
+        for j in range(NODES):
+            for k in range(n):
+                cheb[b, j, k] = c[j, k] if ok[b, k] else 0.0
+
+
+@_jit
+def profile(P, b, n, m, v, fair, coordinated, cv, line, bounds, member_gdp, current,
+            totals, out, work):
+    """nash_equilibrium's profile(effort) for one coalition, written into ``out``, from
+    the value curve ``v`` at that effort."""
+    budget = cv[6]
+    intercept, slope = line
+    lower, upper = bounds[0], bounds[1]
+    lo_all, hi_all = totals
     joint = 0.0
     if coordinated:
         t = work[1]
         for k in range(n):
             t[k] = v[k] if m[k] else 0.0
         joint = pairwise(t, 0, n)
-    low, high = work[2], work[3]
-    for k in range(n):
-        value = (1.0 if m[k] else P[SIGMA, b, k]) * v[k]
-        if coordinated and P[COORD, b, k] != 0.0 and m[k]:
-            value = joint
-        low[k] = clip((value - P[BETA, b, k]) / P[PHI, b, k] - budget[k], lower[k], upper[k])
-        high[k] = clip(value / P[PHI, b, k] - budget[k], lower[k], upper[k])
+    low, high, share = work[2], work[3], bounds[2]
+    if coordinated:
+        for k in range(n):
+            value = share[k] * v[k]
+            if P[COORD, b, k] != 0.0 and m[k]:
+                value = joint
+            low[k] = clip((value - P[BETA, b, k]) / P[PHI, b, k] - budget[k], lower[k], upper[k])
+            high[k] = clip(value / P[PHI, b, k] - budget[k], lower[k], upper[k])
+    else:  # the same without branches, on plain vectors (numba vectorises it)
+        beta, phi = P[BETA, b], P[PHI, b]
+        for k in range(n):
+            value = share[k] * v[k]
+            lo_k, hi_k = lower[k], upper[k]
+            x = (value - beta[k]) / phi[k] - budget[k]
+            y = value / phi[k] - budget[k]
+            x = lo_k if x < lo_k else x  # clip(), NaN passing through
+            low[k] = hi_k if x > hi_k else x
+            y = lo_k if y < lo_k else y
+            high[k] = hi_k if y > hi_k else y
     if not fair:
         for k in range(n):
             out[k] = clip(intercept[k] + slope[k] * current, low[k], high[k])
@@ -220,16 +369,29 @@ def effort_of(P, R, b, n, s, defence_sum, t):
     return (pairwise(t, 0, n) + R[OUTSIDE, b]) + R[LAMBDA, b] * defence_sum
 
 @_jit
-def equilibrium(P, R, b, n, m, xhat_b, us_effort, start, fair, coordinated, cv, defence_sum,
-                out, bufs, work):
-    """nash_equilibrium for run b and coalition m, written into ``out``."""
+def profile_at(P, b, n, m, effort, fair, coordinated, cv, ip, line, bounds, member_gdp,
+               current, totals, out, work):
+    """profile(effort): the value curve at ``effort`` (:func:`values`), then the profile."""
+    values(P, b, n, effort, cv, ip, work[0])
+    profile(P, b, n, m, work[0], fair, coordinated, cv, line, bounds, member_gdp, current,
+            totals, out, work)
+
+
+@_jit
+def equilibrium(P, R, b, n, m, xhat_b, us_effort, guess, at_guess_v, fair, coordinated, cv,
+                ip, defence_sum, out, bufs, work):
+    """nash_equilibrium for run b and coalition m, written into ``out``; ``guess`` is
+    the effort of the start profile and ``at_guess_v`` the value curve there (the same
+    for every coalition of the run)."""
     t = work[1]
     lower, upper, member_gdp, intercept, slope = bufs[0], bufs[1], bufs[2], bufs[3], bufs[4]
+    share = bufs[9]  # benefit_share: 1 for members, sigma for outsiders
     for k in range(n):
         lower[k] = P[FLOOR, b, k] if m[k] else 0.0
         upper[k] = P[SMAX, b, k] + 0 * lower[k]
         member_gdp[k] = P[GDP, b, k] if m[k] else 0.0
-    guess = effort_of(P, R, b, n, start, defence_sum, t)
+        share[k] = 1.0 if m[k] else P[SIGMA, b, k]
+    start = bufs[8]
     for k in range(n):
         t[k] = start[k] * member_gdp[k]
     current = pairwise(t, 0, n)
@@ -258,16 +420,16 @@ def equilibrium(P, R, b, n, m, xhat_b, us_effort, start, fair, coordinated, cv, 
     for k in range(n):
         t[k] = upper[k] * member_gdp[k]
     hi_all = pairwise(t, 0, n)
-    line, bounds, totals = (intercept, slope), (lower, upper), (lo_all, hi_all)
+    line, bounds, totals = (intercept, slope), (lower, upper, share), (lo_all, hi_all)
     p_lo, p_hi, p_x = bufs[5], bufs[6], bufs[7]
 
     # root_from: f(E) = european_effort(profile(E)) - E, from the guess
-    profile(P, b, n, m, guess, fair, coordinated, cv, line, bounds, member_gdp, current,
+    profile(P, b, n, m, at_guess_v, fair, coordinated, cv, line, bounds, member_gdp, current,
             totals, p_lo, work)
     at_guess = effort_of(P, R, b, n, p_lo, defence_sum, t) - guess
     step = guess + at_guess
-    profile(P, b, n, m, step, fair, coordinated, cv, line, bounds, member_gdp, current,
-            totals, p_hi, work)
+    profile_at(P, b, n, m, step, fair, coordinated, cv, ip, line, bounds, member_gdp, current,
+               totals, p_hi, work)
     at_step = effort_of(P, R, b, n, p_hi, defence_sum, t) - step
     up = at_guess > 0
     if up:
@@ -276,12 +438,12 @@ def equilibrium(P, R, b, n, m, xhat_b, us_effort, start, fair, coordinated, cv, 
         lo, hi, flo, fhi = step, guess, at_step, at_guess
         p_lo, p_hi = p_hi, p_lo
     if flo != flo or fhi != fhi:  # bracketed_root evaluates unknown ends again
-        profile(P, b, n, m, lo, fair, coordinated, cv, line, bounds, member_gdp, current,
-                totals, p_lo, work)
+        profile_at(P, b, n, m, lo, fair, coordinated, cv, ip, line, bounds, member_gdp,
+                   current, totals, p_lo, work)
         if flo != flo:
             flo = effort_of(P, R, b, n, p_lo, defence_sum, t) - lo
-        profile(P, b, n, m, hi, fair, coordinated, cv, line, bounds, member_gdp, current,
-                totals, p_hi, work)
+        profile_at(P, b, n, m, hi, fair, coordinated, cv, ip, line, bounds, member_gdp,
+                   current, totals, p_hi, work)
         if fhi != fhi:
             fhi = effort_of(P, R, b, n, p_hi, defence_sum, t) - hi
     tol = ROOT_TOL * max(abs(lo), 1.0)
@@ -293,8 +455,8 @@ def equilibrium(P, R, b, n, m, xhat_b, us_effort, start, fair, coordinated, cv, 
         x = (lo * fhi - hi * flo) / (fhi - flo)
         if not (it < BISECT_AFTER and x > lo and x < hi):
             x = 0.5 * (lo + hi)
-        profile(P, b, n, m, x, fair, coordinated, cv, line, bounds, member_gdp, current,
-                totals, p_x, work)
+        profile_at(P, b, n, m, x, fair, coordinated, cv, ip, line, bounds, member_gdp,
+                   current, totals, p_x, work)
         fx = effort_of(P, R, b, n, p_x, defence_sum, t) - x
         up, down = fx >= 0, fx < 0
         if up and kept_hi:
@@ -369,51 +531,72 @@ def utility_of(P, b, s, m, k, xhat_b, us_effort, sums):
     return benefit - cost - eu - fair - opposed
 
 @_jit
-def kernel(P, R, member, xhat, us_effort, start, nations, stay, switch):
-    _, runs, n = P.shape
+def kernel(P, R, rows, member, xhat, us_effort, start, nations, lo, hi, cheb, ok, solve_stay,
+           stay, switch, profiles):
+    """switch_payoffs for the runs b = rows[i] of the round's batch (P, R, xhat,
+    us_effort, start and the interpolant are the whole batch's; the rest is the call's,
+    row i): the coalition member[i] as it stands (if ``solve_stay[i]``) and each
+    coalition where ``nations[i, c]`` alone switches, each switched coalition's
+    equilibrium profile into ``profiles[i, c]``. The value curve is the interpolant
+    (lo, hi (B,), cheb (B, NODES, N), ok (B, N): :func:`build`) where ``ok``, else exact."""
+    n = P.shape[2]
     flips = nations.shape[1]
-    bufs = np.empty((8, n))
+    bufs = np.empty((10, n))
     work = np.empty((4, n))
+    at_guess_v = np.empty(n)
     s = np.empty(n)
     m = np.empty(n, dtype=np.bool_)
-    us_part, cd_us, r, inv_r, coef, budget = (np.empty(n), np.empty(n), np.empty(n),
-                                              np.empty(n), np.empty(n), np.empty(n))
-    cobb = np.empty(n, dtype=np.bool_)
-    for b in range(runs):
+    cv = new_cv(n)
+    all_ok = np.ones(P.shape[1], dtype=np.bool_)
+    ip = (lo, hi, cheb, ok, np.empty(NODES), all_ok)
+    for i in range(rows.size):
+        b = rows[i]
+        for k in range(n):
+            all_ok[b] = all_ok[b] and ok[b, k]
         # batch-level switches of the NumPy code, per run (same numbers: see game.py)
         fair = False
         coordinated = False
         for k in range(n):
             fair = fair or P[BETA, b, k] * (1 - P[W, b, k]) > 0
             coordinated = coordinated or P[COORD, b, k] != 0.0
-        # ValueCurve.__init__ and committed_budget
-        for k in range(n):
-            x = xhat[b, k] / P[X0, b, k]
-            cobb[k] = abs(P[RELIANCE, b, k]) < RHO_EPS
-            r[k] = 1.0 if cobb[k] else P[RELIANCE, b, k]
-            inv_r[k] = 1 / r[k]
-            a = P[A, b, k]
-            us_part[k] = (1 - a) * x ** r[k]
-            cd_us[k] = x ** (1 - a)
-            coef[k] = P[V, b, k] * P[EXPOSURE, b, k] * P[GDP, b, k] / P[E0, b, k]
-            budget[k] = P[ETA, b, k] * P[DEFENCE, b, k] + P[ASSET, b, k] / P[GDP, b, k]
-        cv = (us_part, cd_us, cobb, r, inv_r, coef, budget)
+        setup(P, b, n, xhat[b], cv)
         t = work[1]
         for k in range(n):
             t[k] = P[DEFENCE, b, k] * P[GDP, b, k]
         defence_sum = pairwise(t, 0, n)
-        for c in range(flips + 1):
+        # every coalition starts from the same profile: its effort and the curve there
+        for k in range(n):
+            bufs[8, k] = start[b, k]
+        guess = effort_of(P, R, b, n, bufs[8], defence_sum, t)
+        values(P, b, n, guess, cv, ip, at_guess_v)
+        for c in range(0 if solve_stay[i] else 1, flips + 1):
             for k in range(n):
-                m[k] = member[b, k]
-            flip = -1 if c == 0 else nations[b, c - 1]
+                m[k] = member[i, k]
+            flip = -1 if c == 0 else nations[i, c - 1]
             if flip >= 0:
                 m[flip] = not m[flip]
-            equilibrium(P, R, b, n, m, xhat[b], us_effort[b], start[b], fair, coordinated,
-                        cv, defence_sum, s, bufs, work)
+            equilibrium(P, R, b, n, m, xhat[b], us_effort[b], guess, at_guess_v, fair,
+                        coordinated, cv, ip, defence_sum, s, bufs, work)
             sums = coalition_sums(P, R, b, n, s, m, defence_sum, t)
             if c == 0:
                 for k in range(n):
-                    stay[b, k] = utility_of(P, b, s, m, k, xhat[b], us_effort[b], sums)
+                    stay[i, k] = utility_of(P, b, s, m, k, xhat[b], us_effort[b], sums)
             else:
-                switch[b, c - 1] = utility_of(P, b, s, m, flip, xhat[b], us_effort[b], sums)
+                switch[i, c - 1] = utility_of(P, b, s, m, flip, xhat[b], us_effort[b], sums)
+                for k in range(n):
+                    profiles[i, c - 1, k] = s[k]
 
+
+@_jit
+def utilities(P, R, rows, member, xhat, us_effort, s, out):
+    """utility(...) of every nation at profile s[i] and coalition member[i], run rows[i]."""
+    n = P.shape[2]
+    t = np.empty(n)
+    for i in range(rows.size):
+        b = rows[i]
+        for k in range(n):
+            t[k] = P[DEFENCE, b, k] * P[GDP, b, k]
+        defence_sum = pairwise(t, 0, n)
+        sums = coalition_sums(P, R, b, n, s[i], member[i], defence_sum, t)
+        for k in range(n):
+            out[i, k] = utility_of(P, b, s[i], member[i], k, xhat[b], us_effort[b], sums)

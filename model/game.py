@@ -911,7 +911,7 @@ def _reference_line(game: Game, member: BoolArray, us_effort: Array) -> tuple[Ar
 
 
 def nash_equilibrium(game: Game, member: BoolArray, expected_us_effort: Array,
-                     us_effort: Array, start: Array) -> Array:
+                     us_effort: Array, start: Array, value_curve=None) -> Array:
     """The equilibrium contributions for fixed membership, solved directly.
 
     Individual mode gives the Nash equilibrium; coordinated mode the partial-agreement
@@ -935,6 +935,9 @@ def nash_equilibrium(game: Game, member: BoolArray, expected_us_effort: Array,
         X, ``(..., 1)``.
     start : Array
         The profile the selection starts from, ``(..., N)``.
+    value_curve : callable, optional
+        Builds the value curve from ``(game, expected_us_effort)``: :class:`ValueCurve`
+        (the default), or the round's interpolant (:mod:`model.interpolant`).
 
     Returns
     -------
@@ -942,7 +945,7 @@ def nash_equilibrium(game: Game, member: BoolArray, expected_us_effort: Array,
         Equilibrium contributions s_j, ``(..., N)``.
     """
     gdp = game.gdp
-    curve = ValueCurve(game, expected_us_effort)
+    curve = (value_curve or ValueCurve)(game, expected_us_effort)
     lower, upper = contribution_bounds(game, member)
     guess = european_effort(game, start)
     member_gdp = np.where(member, gdp, 0.0)
@@ -1000,7 +1003,8 @@ def is_equilibrium(game: Game, contribution: Array, member: BoolArray,
 
 # --------------------------------------------------------------------------- coalition stability
 def switch_payoffs(game: Game, member: BoolArray, expected_us_effort: Array, us_effort: Array,
-                   start: Array, nations: NDArray[np.int_] | None = None) -> tuple[Array, Array]:
+                   start: Array, nations: NDArray[np.int_] | None = None,
+                   value_curve=None) -> tuple[Array, Array]:
     """Each nation's equilibrium payoff if it keeps its side, and if it alone switches.
 
     As coalition-stability theory defines it (d'Aspremont et al. 1983; Carraro &
@@ -1024,6 +1028,8 @@ def switch_payoffs(game: Game, member: BoolArray, expected_us_effort: Array, us_
         The profile each equilibrium is selected from, ``(..., N)``.
     nations : int array, optional
         ``(..., K)``: the nations whose switch is evaluated (default: all N, in order).
+    value_curve : callable, optional
+        As for :func:`nash_equilibrium` (default: the exact :class:`ValueCurve`).
 
     Returns
     -------
@@ -1042,7 +1048,7 @@ def switch_payoffs(game: Game, member: BoolArray, expected_us_effort: Array, us_
     g = game.expand(-2)
     xhat = expected_us_effort[..., None, :]
     x = us_effort[..., None, :]
-    s = nash_equilibrium(g, configs, xhat, x, start[..., None, :])
+    s = nash_equilibrium(g, configs, xhat, x, start[..., None, :], value_curve)
     u = utility(g, s, configs, xhat, x)
     if nations is None:
         return u[..., 0, :], np.diagonal(u[..., 1:, :], axis1=-2, axis2=-1)

@@ -60,9 +60,14 @@ def event_stream(rng: np.random.Generator) -> np.random.Generator:
 def draw_round(rngs: list[np.random.Generator], n: int,
                events: list[np.random.Generator]) -> np.ndarray:
     """This round's uniforms for each run, shape (B, 2N + 3 + EVENT_DRAWS): the main
-    stream's, then the event stream's."""
-    return np.stack([np.concatenate([rng.random(draws_per_round(n)), ev.random(EVENT_DRAWS)])
-                     for rng, ev in zip(rngs, events, strict=True)])
+    stream's, then the event stream's (each written into its row: the same numbers as
+    ``rng.random(size)``, without a temporary per run)."""
+    k = draws_per_round(n)
+    out = np.empty((len(rngs), k + EVENT_DRAWS))
+    for row, rng, ev in zip(out, rngs, events, strict=True):
+        rng.random(out=row[:k])
+        ev.random(out=row[k:])
+    return out
 
 
 def move_order(uniforms: np.ndarray, n: int) -> np.ndarray:
@@ -318,20 +323,18 @@ def revise_membership(world: World, game: g.Game, state: State, contribution: np
     After a switch, only the gains of the nations still to come are solved again. With
     the compiled kernel (:mod:`model.kernels`), or from :data:`ONE_AT_A_TIME` nations
     on, one at a time when a nation's turn comes (the coalition as it stands and the one
-    where that nation switches): at most 3N + 1 equilibria a round, so a round costs
-    O(N^2) however many switch. With NumPy and fewer nations, all of them at once
-    (one batch per switch: fewer NumPy calls). Each equilibrium does not depend on what
-    else is solved with it, so both give the same gains.
+    where that nation switches): O(N^2) a round however many switch. The kernel also
+    keeps each switched coalition's equilibrium, so after a switch the coalition as it
+    stands is the one already solved for the switch (its payoffs are read there, not
+    solved again): at most 2N + 1 equilibria a round. With NumPy and fewer nations, all
+    of them at once (one batch per switch: fewer NumPy calls). Each equilibrium does not
+    depend on what else is solved with it, so all give the same gains.
     """
     member = state.member.copy()
     switched = np.zeros(member.shape, dtype=np.int8)
     threshold = g.switching_penalty(game, member, world.exit_penalty, world.join_penalty)
-    compiled = kernels.worthwhile(*member.shape)
-    one_at_a_time = compiled or member.shape[-1] >= ONE_AT_A_TIME
-
-    def payoffs(rows: np.ndarray, nations: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        return kernels.payoffs(game.take(rows), member[rows], expected[rows], us_effort[rows],
-                               contribution[rows], nations, compiled=compiled)
+    solver = kernels.Counterfactuals(game, expected, us_effort, contribution)
+    one_at_a_time = solver.compiled or member.shape[-1] >= ONE_AT_A_TIME
 
     def gains(stay: np.ndarray, switch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return switch - stay, SWITCH_RTOL * (np.abs(stay) + np.abs(switch))
@@ -343,15 +346,27 @@ def revise_membership(world: World, game: g.Game, state: State, contribution: np
                             axis=-1)
     same = np.all(inputs == state.gain_inputs, axis=-1)
     gain, tol = state.gain.copy(), state.gain_tol.copy()
+    # (kernel) the payoffs at the coalition as it stands, where known, and the profile
+    # each nation's switch would lead to (solved with the gains)
+    stay_now, known = np.zeros(member.shape), np.zeros(member.shape[0], dtype=bool)
+    leads_to = np.zeros(member.shape + member.shape[-1:]) if solver.compiled else None
     if not same.all():
-        gain[~same], tol[~same] = gains(*payoffs(runs[~same], None))
+        stay, switch, profiles = solver.payoffs(runs[~same], member[~same])
+        gain[~same], tol[~same] = gains(stay, switch)
+        if solver.compiled:
+            stay_now[~same], known[~same], leads_to[~same] = stay, True, profiles
     memo = {"gain_inputs": inputs, "gain": gain.copy(), "gain_tol": tol.copy()}
     stale = np.zeros(member.shape[0], dtype=bool)  # (one at a time) gains older than a switch
     for position in range(member.shape[-1]):
         who = order[:, position]
         if stale.any():  # this nation's gain against the coalition as it stands now
             rows = runs[stale]
-            stay, switch = payoffs(rows, who[rows, None])
+            stay, switch, profiles = solver.payoffs(rows, member[rows], who[rows, None],
+                                                    stay=~known[rows])
+            if solver.compiled:
+                stay_now[rows] = np.where(known[rows, None], stay_now[rows], stay)
+                stay, known[rows] = stay_now[rows], True
+                leads_to[rows, who[rows]] = profiles[:, 0]
             gain[rows, who[rows]], tol[rows, who[rows]] = gains(
                 stay[np.arange(rows.size), who[rows]], switch[:, 0])
         margin = threshold[runs, who] - gain[runs, who]
@@ -364,10 +379,13 @@ def revise_membership(world: World, game: g.Game, state: State, contribution: np
         threshold[rows] = g.switching_penalty(game.take(rows), member[rows],
                                               world.exit_penalty[rows], world.join_penalty[rows])
         later = order[rows, position + 1:]
+        if solver.compiled:  # the coalition now is the one solved for this switch
+            seen = rows[known[rows]]
+            stay_now[seen] = solver.utilities(seen, member[seen], leads_to[seen, who[seen]])
         if one_at_a_time:
             stale[rows] = True
         elif later.shape[1]:
-            now, switch = payoffs(rows, later)
+            now, switch, _ = solver.payoffs(rows, member[rows], later)
             gain[rows[:, None], later], tol[rows[:, None], later] = gains(
                 np.take_along_axis(now, later, axis=-1), switch)
     return member, switched, memo

@@ -1,11 +1,14 @@
 """The compiled kernel for the membership counterfactuals against the NumPy reference.
 
 ``model.game.switch_payoffs`` is the rule; ``model.compiled`` (numba) must give the same
-payoffs within 1e-12 (on this project's machines: to the bit) in every regime of the
-game: individual and coordinated mode, Cobb-Douglas beliefs, a linear benefit, a
-reassurance force deterring, many identical nations (sums of more than 128 terms).
-The membership step, which solves only the nations still to come after a switch, must
-decide exactly as solving every nation again would.
+payoffs within 1e-12 (on this project's machines, with the exact curve: to the bit) in
+every regime of the game: individual and coordinated mode, Cobb-Douglas beliefs, a
+linear benefit, a reassurance force deterring, many identical nations (sums of more
+than 128 terms), with the exact value curve and with the round's interpolant of it
+(``model.interpolant``, ``tests/test_interpolant.py``). The membership step, which
+solves only the nations still to come after a switch and takes the coalition after a
+switch from the switch's own solve, must decide exactly as solving every nation again
+would, with at most 2N + 1 equilibria a round.
 """
 
 import numpy as np
@@ -44,14 +47,30 @@ def assert_close(kernel, reference):
         f"worst relative difference {np.max(np.abs(kernel - reference) / scale):.3g}"
 
 
+@pytest.mark.parametrize("interpolate", [False, True], ids=["exact curve", "interpolant"])
 @pytest.mark.parametrize("scenario,params", CASES)
-def test_the_kernel_gives_the_reference_payoffs(scenario, params):
+def test_the_kernel_gives_the_reference_payoffs(scenario, params, interpolate):
     for game, st in states(scenario, params):
         args = (game, st.member, st.expected_us_effort, st.us_effort, st.contribution)
         stay, switch = g.switch_payoffs(*args)
-        k_stay, k_switch = kernels.payoffs(*args, compiled=True)
+        k_stay, k_switch = kernels.payoffs(*args, compiled=True, interpolate=interpolate)
         assert_close(k_stay, stay)
         assert_close(k_switch, switch)
+
+
+def test_the_coalition_after_a_switch_is_the_one_solved_for_the_switch():
+    """The kernel keeps each switched coalition's equilibrium: the payoffs read there
+    are, to the bit, those of solving that coalition as it then stands."""
+    game, st = list(states("baseline", {"us_policy": "erratic", "noise": 0.05}))[-1]
+    solver = kernels.Counterfactuals(game, st.expected_us_effort, st.us_effort, st.contribution,
+                                     compiled=True)
+    rows = np.arange(st.member.shape[0])
+    _, _, profiles = solver.payoffs(rows, st.member)
+    for who in (0, 7, 20):
+        after = st.member.copy()
+        after[:, who] = ~after[:, who]
+        solved, _, _ = solver.payoffs(rows, after, np.zeros((rows.size, 0), dtype=int))
+        assert np.array_equal(solver.utilities(rows, after, profiles[:, who]), solved)
 
 
 def test_the_kernel_solves_any_subset_of_switches_in_a_batch_of_runs():
@@ -86,11 +105,22 @@ def test_the_membership_step_decides_alike_on_both_paths(monkeypatch):
     world, state = model.world, model.state
     uniforms = r.draw_round([np.random.default_rng(7)], 40, [np.random.default_rng(8)])
     results = {}
+    solved = []  # coalitions the kernel solves (one list entry per call and run)
+    payoffs = kernels.Counterfactuals.payoffs
+
+    def counted(self, rows, member, nations=None, stay=True):
+        width = member.shape[-1] if nations is None else np.shape(nations)[-1]
+        solved.append(width * rows.size + int(np.sum(np.broadcast_to(stay, rows.shape))))
+        return payoffs(self, rows, member, nations, stay)
+
     for label, cells, lazy in (("numpy", 10**12, 10**6), ("numpy one at a time", 10**12, 1),
                                ("kernel", 0, 10**6)):
         monkeypatch.setattr(kernels, "MIN_CELLS", cells)
         monkeypatch.setattr(r, "ONE_AT_A_TIME", lazy)
+        if label == "kernel":
+            monkeypatch.setattr(kernels.Counterfactuals, "payoffs", counted)
         results[label] = r.play_round(world, state, uniforms)
+    assert sum(solved) <= 2 * 40 + 1, sum(solved)  # no coalition solved twice
     monkeypatch.setattr(r, "revise_membership", resolve_all_after_each_switch)
     results["all again"] = r.play_round(world, state, uniforms)
     switches = np.abs(results["all again"].switched).sum()

@@ -13,6 +13,7 @@ import pytest
 from experiments.design import RunSpec, run_seed
 from experiments.engine import _play, run_mesa, run_vectorised
 from agents.coalition_model import CoalitionModel
+from model import kernels
 from model.rounds import event_stream
 from model.scenarios import load_scenario
 from model.state import State, build_world, stack
@@ -80,7 +81,12 @@ def test_engine_state_equals_mesa_model_run_by_run():
         assert rngs[j].random() == model.rng.random()
 
 
-def test_engine_rows_and_series_equal_mesa_engine():
+@pytest.mark.parametrize("curve", ["exact", "interpolated"])
+def test_engine_rows_and_series_equal_mesa_engine(curve, monkeypatch):
+    """With the exact value curve and with the round's interpolant of it (the engine's
+    lanes solve the counterfactuals by the compiled kernel, the Mesa model's single
+    run by NumPy): the same rows and series."""
+    monkeypatch.setenv(kernels.CURVE_ENV, curve)
     runs = specs()
     rows, blocks = run_vectorised("baseline", runs, ROUNDS, series=True)
     ref_rows, ref_blocks = run_mesa("baseline", runs, ROUNDS, series=True)
