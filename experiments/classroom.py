@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from agents.coalition_model import CoalitionModel
+from model import conditions
 from model.choices import MODEL, Choices
 from model.config import nest
 from model.errors import CoalitionError
@@ -60,7 +61,8 @@ class RoomError(CoalitionError):
 class RoomSetup:
     """What the teacher chose when opening the room.
 
-    ``nations``: the ISO3 codes the students play (the rest are model agents);
+    ``nations``: the ISO3 codes students may play (the rest, and any of these no
+    student has joined for, are model agents);
     ``parameters``: ``KEY=VALUE`` settings over the scenario (``us_policy``, ...), as
     ``--set`` takes them; ``rounds``: at most this many rounds (fewer if the model
     reaches its verdict and stops); ``timer_seconds``: how long a round stays open;
@@ -459,8 +461,8 @@ class Room:
         n = self.model.nations.n
         c = Choices.none(1, n)
         aid, troops, member = c.contribution.copy(), c.troops.copy(), c.member.copy()
-        for iso3, i in self.index.items():
-            kept = self._kept(iso3)
+        for iso3 in self.by_nation:  # nations without a student are the model's
+            i, kept = self.index[iso3], self._kept(iso3)
             aid[0, i] = kept.aid
             member[0, i] = int(kept.member)
             if kept.troops is not None:
@@ -472,7 +474,7 @@ class Room:
     def _play(self, closed_by: str) -> None:
         self._cancel_timer()
         choices = self._choices()
-        for iso3 in self.setup.nations:
+        for iso3 in self.by_nation:
             self.last[iso3] = self._kept(iso3)
         played = PlayedRound(self.round + 1, choices,
                              tuple(c for c in self.setup.nations if c in self.submissions),
@@ -501,6 +503,89 @@ class Room:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+
+
+# ---------------------------------------------------------------------- a student's view
+CURVE_POINTS = 101
+
+
+@dataclass(frozen=True)
+class Situation:
+    """A student's nation as it stands, in plain words, and its payoff curve.
+
+    ``shares`` (share of GDP) and ``payoffs`` (utility, EUR bn a year) are the nation
+    inspector's curve: its utility if it gives x this round, the others' aid, the US
+    and the force as they stand (:meth:`agents.nation.Nation.utility_curve`).
+    """
+
+    iso3: str
+    nation: str
+    round: int
+    lines: tuple[str, ...]
+    member: bool
+    aid: float  # share of GDP now
+    max_aid: float
+    floor: float  # a member gives at least this
+    ceasefire: bool
+    troops: int  # offered now (people)
+    troop_capacity: int
+    troop_unit: int
+    can_offer: bool  # its stance deploys at all and it has forces to deploy
+    stance: str
+    shares: tuple[float, ...]
+    payoffs: tuple[float, ...]
+
+    def payoff(self, share: float) -> float:
+        """Its utility at ``share`` (linear between the curve's points)."""
+        return float(np.interp(share, self.shares, self.payoffs))
+
+
+def situation(model: CoalitionModel, iso3: str) -> Situation:
+    """What a student sees of their nation (call under the room's lock: ``room.read``)."""
+    nation = model.nation(iso3)
+    st, world, game = model.state, model.world, model.current_game()
+    members = st.member[0]
+    others = members.copy()
+    others[nation.index] = False
+    gdp = np.asarray(world.game.gdp[0])
+    mean_share = float((st.contribution[0] * gdp)[others].sum() / max(gdp[others].sum(), 1e-12))
+    top = float(model.config.max_contribution)
+    best = nation.best_response()
+    high = min(top, max(3 * max(nation.contribution, best), 0.005))
+    shares = np.unique(np.concatenate([np.linspace(0.0, high, CURVE_POINTS), [nation.contribution]]))
+    payoffs = nation.utility_curve(shares)["utility"]
+    unit = int(world.force.unit[0, 0])
+    us_level = float(st.us_level[0, 0])
+    ceasefire = bool(st.ceasefire[0, 0])
+    can_offer = bool(conditions.offering(world.troop_strategy)[0, nation.index]
+                     and world.troop_capacity[0, nation.index] > 0)
+    lines = [
+        f"{nation.name}: GDP EUR {nation.gdp:,.0f} bn; exposure to the threat "
+        f"{nation.exposure:.2f} (the coalition's average: {float(np.mean(game.exposure)):.2f}); "
+        + ("a member of the coalition." if nation.member else "outside the coalition."),
+        f"You give {100 * nation.contribution:.2f}% of GDP (EUR {nation.contribution_bn:.1f} bn a "
+        f"year) in bilateral aid; your share of EU aid adds {100 * nation.eu_contribution:.2f}%.",
+        f"The other {int(others.sum())} members gave {100 * mean_share:.2f}% of their GDP on "
+        f"average; European aid in all: EUR {model.european_effort:.1f} bn a year.",
+        f"The US committed {100 * us_level:.0f}% of its usual effort (EUR "
+        f"{float(st.us_effort[0, 0]):.1f} bn a year); you expected EUR "
+        f"{nation.expected_us_effort:.1f} bn.",
+    ]
+    if ceasefire:
+        lines.append(f"Ceasefire since round {int(st.ceasefire_began[0, 0])}: the reassurance force "
+                     f"has {float(st.force_troops[0, 0]):,.0f} troops of the "
+                     f"{float(st.force_threshold[0, 0]):,.0f} it needs"
+                     + (", with a US backstop." if st.backstop[0, 0] else ", without a US backstop.")
+                     + (f" You can offer up to {nation.troop_capacity:,} troops; your government "
+                        f"{nation.troop_stance}." if can_offer else
+                        f" Your government {nation.troop_stance}: you offer no troops."))
+    lines.append(f"Verdict so far: {model.reason}")
+    return Situation(
+        iso3=iso3, nation=nation.name, round=model.round, lines=tuple(lines),
+        member=nation.member, aid=nation.contribution, max_aid=top,
+        floor=float(model.config.pledge_floor), ceasefire=ceasefire, troops=nation.troop_offer,
+        troop_capacity=nation.troop_capacity, troop_unit=unit, can_offer=can_offer, stance=nation.troop_stance,
+        shares=tuple(float(x) for x in shares), payoffs=tuple(float(u) for u in payoffs))
 
 
 # ---------------------------------------------------------------------- the registry
@@ -595,6 +680,6 @@ def state_digest(state: State) -> str:
 
 
 __all__ = ["Room", "RoomSetup", "RoomStatus", "RoomError", "Registry", "ROOMS", "Player",
-           "Submission", "Receipt", "USChoice", "PlayedRound", "replay", "state_digest",
+           "Submission", "Receipt", "USChoice", "PlayedRound", "Situation", "situation", "replay", "state_digest",
            "choices_to_dict", "choices_from_dict", "normal_code", "LOBBY", "OPEN", "WAITING",
            "OVER", "CLOSED"]

@@ -140,7 +140,10 @@ def debrief(room: Room) -> Debrief:
         rows = []
         for p, before, after in zip(played, states[:-1], states[1:]):
             aid, side = model_moves(model, before, after)
+            human = p.choices.human_nations[0]
             for iso3, i in index.items():
+                if not human[i]:  # no student played it this round: the model did
+                    continue
                 played_aid, model_aid = float(after.contribution[0, i]), float(aid[i])
                 near = abs(played_aid - model_aid) <= max(AID_TOLERANCE * abs(model_aid), AID_ABSOLUTE)
                 rows.append(NationRound(
@@ -158,6 +161,8 @@ def debrief(room: Room) -> Debrief:
     verdicts = []
     for iso3, i in index.items():
         mine = [r for r in rows if r.iso3 == iso3]
+        if not mine and iso3 not in players:
+            continue  # no student ever played it
         like = sum(r.aid_like and r.side_like for r in mine)
         mean_aid = float(np.mean([r.aid for r in mine])) if mine else float("nan")
         mean_model = float(np.mean([r.model_aid for r in mine])) if mine else float("nan")

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from agents import CoalitionModel
 from experiments.classroom import (CLOSED, CODE_ALPHABET, OPEN, OVER, WAITING, Registry, RoomError,
-                                   RoomSetup, Submission, choices_from_dict, replay, state_digest)
+                                   RoomSetup, Submission, choices_from_dict, replay, situation,
+                                   state_digest)
 from experiments.debrief import debrief, oz_correlation, summary_figure, summary_png, to_csv
 from model.choices import MODEL
 
@@ -118,8 +119,9 @@ def test_a_round_plays_the_students_choices_and_the_teachers_us(rooms):
     assert st.contribution[0, i["DEU"]] == 0.003
     assert not st.member[0, i["POL"]] and st.switched[0, i["POL"]] == -1
     assert room.played[0].submitted == ("DEU", "POL") and room.played[0].closed_by == "teacher"
-    # France has no student yet: it keeps its side and its aid as they stood
-    assert room.played[0].choices.member[0, i["FRA"]] == 1
+    # France has no student: the model plays it
+    assert room.played[0].choices.member[0, i["FRA"]] == MODEL
+    assert np.isnan(room.played[0].choices.contribution[0, i["FRA"]])
 
 
 def test_a_core_nation_leaving_ends_the_game_with_the_models_verdict(rooms):
@@ -340,7 +342,7 @@ def test_the_debrief_tells_who_played_like_the_model(rooms):
     assert by["DEU"].like_model and by["DEU"].like_rounds == 3
     assert not by["FRA"].like_model and by["FRA"].like_rounds == 0
     assert by["FRA"].mean_aid == pytest.approx(0.02) and by["FRA"].mean_model_aid < 0.01
-    assert by["POL"].rounds == 3 and by["POL"].submitted == 0
+    assert "POL" not in by  # nobody played Poland: the model did
     assert d.rounds == [0, 1, 2, 3] and len(d.class_path["coalition_size"]) == 4
     assert d.class_path["european_effort_bn"][3] > d.model_path["european_effort_bn"][3]
     assert d.reason and d.model_reason and d.verdict in ("unresolved", "converged", "fractured")
@@ -374,7 +376,7 @@ def test_the_csv_and_the_summary_picture(rooms):
             room.submit(ann.token, rnd, Submission(aid=0.001))
             room.close_round(room.teacher_token)
     rows = list(csv.DictReader(io.StringIO(to_csv(debrief(named)))))
-    assert len(rows) == 2 * len(NATIONS)
+    assert len(rows) == 2  # two rounds of the one nation a student played
     first = rows[0]
     assert (first["round"], first["iso3"], first["player"], first["submitted"]) == ("1", "DEU", "Ann", "1")
     assert float(first["aid_share_pct"]) == pytest.approx(0.1)
@@ -386,3 +388,19 @@ def test_the_csv_and_the_summary_picture(rooms):
     text = " ".join(t.get_text() for ax in fig.axes for t in ax.texts)
     assert "Germany" in text and "Ann" not in text
     assert "Ann" in " ".join(t.get_text() for ax in summary_figure(d).axes for t in ax.texts)
+
+
+def test_a_student_sees_their_nation_in_plain_words_and_the_payoff_of_each_choice(rooms):
+    room = room_of(rooms, scenario="ceasefire-with-backstop")
+    for _ in range(2):
+        room.open_round(room.teacher_token)
+        room.close_round(room.teacher_token)
+    s = room.read(situation, "FRA")
+    text = " ".join(s.lines)
+    assert s.nation == "France" and "GDP EUR" in text and "The US committed 100%" in text
+    assert "Ceasefire since round 2" in text and s.ceasefire and s.can_offer
+    nation = room.model.nation("FRA")
+    assert s.payoff(s.aid) == pytest.approx(nation.utility())
+    best = nation.best_response()
+    assert s.payoff(best) == pytest.approx(max(s.payoffs), rel=1e-3)
+    assert s.shares[0] == 0 and s.shares[-1] <= s.max_aid
