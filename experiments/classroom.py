@@ -371,10 +371,11 @@ class Room:
         with self.lock:
             return view(self.model, *args)
 
-    def standing(self, iso3: str) -> Submission:
-        """What a student's nation does now: the choice it keeps if nothing new comes in."""
+    def kept(self, iso3: str) -> Submission:
+        """The choices a student's nation plays if nothing new comes in: this round's
+        submission, else the last one, else what the nation does now (field by field)."""
         with self.lock:
-            return self._standing(iso3)
+            return self._kept(iso3)
 
     def record(self) -> dict[str, Any]:
         """The room as data: its setup, every round's choices, the final state's digest

@@ -152,12 +152,13 @@ def debrief(room: Room) -> Debrief:
                     member=bool(after.member[0, i]), model_member=bool(side[i]),
                     troops=int(after.troops_offer[0, i]) * unit, aid_like=bool(near),
                     side_like=bool(after.member[0, i]) == bool(side[i])))
-        class_oz = oz_correlation(*_burdens(model, list(index.values())))
+        played_by = [index[iso3] for iso3 in index if iso3 in players]  # nations with a student
+        class_oz = oz_correlation(*_burdens(model, played_by))
         start_members = states[0].member[0]
         end_members = model.state.member[0]
     alone = replay(record, students=False)
     model_frame = alone.datacollector.get_model_vars_dataframe()
-    model_oz = oz_correlation(*_burdens(alone, list(index.values())))
+    model_oz = oz_correlation(*_burdens(alone, played_by))
     verdicts = []
     for iso3, i in index.items():
         mine = [r for r in rows if r.iso3 == iso3]

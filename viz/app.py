@@ -7,6 +7,7 @@ views in the main area, the Info panel in its own tab. The panels live in
 
 import solara
 
+from viz.classroom_page import Classroom, ClassroomLinks, is_classroom
 from viz.components.banner import Monitors, VerdictBanner
 from viz.components.charts import BurdenVsGdp, HeatMap, TimeSeries
 from viz.components.coalition_map import CoalitionMap
@@ -58,10 +59,21 @@ def Views(session: Session):
 
 @solara.component
 def Page():
+    """The app; an address of the classroom game (``/?room=...``) gets its pages instead."""
+    router = solara.use_router()
+    if is_classroom(router.search):
+        Classroom(router.search)
+    else:
+        SinglePlayer()
+
+
+@solara.component
+def SinglePlayer():
     session = solara.use_memo(Session, [])  # one model per browser session, never shared
     solara.Title(TITLE)
     with solara.Sidebar():
         Controls(session)
+        ClassroomLinks()
     with solara.lab.Tabs():
         with solara.lab.Tab("Model"):
             Status(session)
