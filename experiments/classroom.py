@@ -516,7 +516,8 @@ class Situation:
 
     ``shares`` (share of GDP) and ``payoffs`` (utility, EUR bn a year) are the nation
     inspector's curve: its utility if it gives x this round, the others' aid, the US
-    and the force as they stand (:meth:`agents.nation.Nation.utility_curve`).
+    and the force as they stand (:meth:`agents.nation.Nation.utility_curve`); fine up
+    to ``view_max`` (the part worth drawing), coarser from there to ``max_aid``.
     """
 
     iso3: str
@@ -527,6 +528,7 @@ class Situation:
     aid: float  # share of GDP now
     max_aid: float
     floor: float  # a member gives at least this
+    view_max: float  # the curve's interesting part ends here
     ceasefire: bool
     troops: int  # offered now (people)
     troop_capacity: int
@@ -553,7 +555,8 @@ def situation(model: CoalitionModel, iso3: str) -> Situation:
     top = float(model.config.max_contribution)
     best = nation.best_response()
     high = min(top, max(3 * max(nation.contribution, best), 0.005))
-    shares = np.unique(np.concatenate([np.linspace(0.0, high, CURVE_POINTS), [nation.contribution]]))
+    shares = np.unique(np.concatenate([np.linspace(0.0, high, CURVE_POINTS), [nation.contribution],
+                                       np.linspace(high, top, CURVE_POINTS // 5)]))
     payoffs = nation.utility_curve(shares)["utility"]
     unit = int(world.force.unit[0, 0])
     us_level = float(st.us_level[0, 0])
@@ -584,7 +587,7 @@ def situation(model: CoalitionModel, iso3: str) -> Situation:
     return Situation(
         iso3=iso3, nation=nation.name, round=model.round, lines=tuple(lines),
         member=nation.member, aid=nation.contribution, max_aid=top,
-        floor=float(model.config.pledge_floor), ceasefire=ceasefire, troops=nation.troop_offer,
+        floor=float(model.config.pledge_floor), view_max=high, ceasefire=ceasefire, troops=nation.troop_offer,
         troop_capacity=nation.troop_capacity, troop_unit=unit, can_offer=can_offer, stance=nation.troop_stance,
         shares=tuple(float(x) for x in shares), payoffs=tuple(float(u) for u in payoffs))
 

@@ -28,7 +28,7 @@ import solara
 from matplotlib.figure import Figure
 
 from experiments.classroom import (CLOSED, LOBBY, OPEN, OVER, ROOMS, Player, Room, RoomError,
-                                   RoomSetup, Submission, situation)
+                                   RoomSetup, RoomStatus, Situation, Submission, situation)
 from experiments.debrief import debrief, oz_text, summary_png, to_csv
 from model.choices import MODEL
 from model.errors import CoalitionError
@@ -58,25 +58,46 @@ def join_base() -> str:
     return os.environ.get(JOIN_BASE_ENV, "http://127.0.0.1:8765/")
 
 
-def use_room_version(room: Room) -> int:
-    """Redraw the calling component whenever the room changes (and once a second while a
-    round is open, for the countdown); returns the version drawn."""
-    version = solara.use_reactive(0)  # counts wake-ups: a change, or a second of the timer
+def use_room(room: Room, key=lambda status: status.version) -> RoomStatus:
+    """The room's status, redrawing the calling component whenever ``key(status)``
+    changes (by default: any change); a watcher wakes this page's thread at once."""
+    redraws = solara.use_reactive(0)  # a constant start: use_reactive resets on a new one
 
     def follow(cancel: threading.Event) -> None:
         woken = threading.Event()
         stop = room.watch(lambda v: woken.set())
+        last = key(room.status())
         try:
             while not cancel.is_set():
-                woken.wait(1.0 if room.phase == OPEN else 5.0)
+                woken.wait(5.0)
                 woken.clear()
-                room.tick()  # the timer's round, if the timer thread has not played it yet
-                version.set(version.value + 1)
+                now = key(room.status())
+                if now != last:
+                    last = now
+                    redraws.set(redraws.value + 1)
         finally:
             stop()
 
     solara.use_thread(follow, dependencies=[room.code], intrusive_cancel=False)
-    return version.value
+    redraws.value  # read while drawing: a new value redraws the component  # noqa: B018
+    return room.status()
+
+
+@solara.component
+def Countdown(room: Room):
+    """Seconds left in the open round, redrawn each second (only this line; it also
+    plays the round if the timer thread has not yet)."""
+    seconds = solara.use_reactive(0)
+
+    def count(cancel: threading.Event) -> None:
+        while not cancel.wait(1.0):
+            seconds.set(seconds.value + 1)
+
+    solara.use_thread(count, dependencies=[room.code], intrusive_cancel=False)
+    seconds.value  # noqa: B018  (redrawn each second)
+    left = room.status().seconds_left
+    if left is not None:
+        solara.Text(f"{left:.0f} s left", classes=["classroom-countdown"])
 
 
 @solara.component
@@ -190,8 +211,7 @@ def NewRoom(push):
 # ---------------------------------------------------------------------- the teacher
 @solara.component
 def TeacherRoom(room: Room, token: str):
-    use_room_version(room)
-    status = room.status()
+    status = use_room(room)
     url = join_base() + "?" + urlencode({"room": room.code})
     error = solara.use_reactive("")
 
@@ -208,9 +228,10 @@ def TeacherRoom(room: Room, token: str):
         phase = {LOBBY: "waiting for the first round", OPEN: "round open",
                  "waiting": "between rounds", OVER: "the game is over",
                  CLOSED: f"closed: {status.closed_reason}"}[status.phase]
-        left = f" · {status.seconds_left:.0f} s left" if status.seconds_left is not None else ""
         joined = len(status.players)
-        solara.Markdown(f"### Round {status.round} of {status.rounds} · {phase}{left}")
+        solara.Markdown(f"### Round {status.round} of {status.rounds} · {phase}")
+        if status.phase == OPEN:
+            Countdown(room)
         solara.Text(f"{len(status.submitted)} of {joined} submitted", classes=["classroom-count"])
         rows = "\n".join(f"| {nation} | {name or ('-' if room.setup.anonymous else '')} | "
                          f"{'yes' if iso3 in status.submitted else ''} |"
@@ -236,7 +257,7 @@ def TeacherRoom(room: Room, token: str):
     if status.phase != CLOSED:
         USByHand(room, token, status.us.level, status.us.backstop)
     if status.round > 0:
-        Debrief(room, status.version)
+        Debrief(room, (status.round, status.phase))
 
 
 @solara.component
@@ -266,9 +287,9 @@ def USByHand(room: Room, token: str, level: float | None, backstop: int):
 
 
 @solara.component
-def Debrief(room: Room, version: int):
+def Debrief(room: Room, played: tuple):
     shown = solara.use_reactive(False)
-    d = solara.use_memo(lambda: debrief(room) if shown.value else None, [version, shown.value])
+    d = solara.use_memo(lambda: debrief(room) if shown.value else None, [played, shown.value])
     with solara.Card("Debrief"):
         if not shown.value:
             solara.Button("Show the debrief", on_click=lambda: shown.set(True), color="primary")
@@ -294,16 +315,20 @@ def Debrief(room: Room, version: int):
 
 
 # ---------------------------------------------------------------------- the students
+ANY_NATION = "any free nation"
+
+
 @solara.component
 def JoinRoom(room: Room, push):
-    status = room.status()
+    status = use_room(room, key=lambda st: (st.phase, st.free))
     name = solara.use_reactive("")
-    nation = solara.use_reactive(status.free[0] if status.free else "")
+    nation = solara.use_reactive(ANY_NATION)
     error = solara.use_reactive("")
+    names = dict(zip(room.model.nations.iso3, room.model.nations.name))
 
     def join() -> None:
         try:
-            player = room.join(name.value, nation.value or None)
+            player = room.join(name.value, None if nation.value == ANY_NATION else nation.value)
         except RoomError as exc:
             error.set(str(exc))
             return
@@ -318,9 +343,8 @@ def JoinRoom(room: Room, push):
             return
         solara.InputText("Your name" + (" (not shown to the class)" if room.setup.anonymous else ""),
                          value=name, continuous_update=True)
-        names = dict(zip(room.model.nations.iso3, room.model.nations.name))
-        solara.Select("Your nation", values=list(status.free), value=nation)
-        solara.Text(names.get(nation.value, ""), style=NOTE)
+        solara.Select("Your nation", values=[ANY_NATION, *status.free], value=nation)
+        solara.Text("Free: " + ", ".join(names[c] for c in status.free), style=NOTE)
         if error.value:
             solara.Error(error.value)
         solara.Button("Join", color="primary", on_click=join)
@@ -328,31 +352,31 @@ def JoinRoom(room: Room, push):
 
 @solara.component
 def StudentRoom(room: Room, player: Player):
-    use_room_version(room)
-    status = room.status()
-    s = room.read(situation, player.iso3)
+    status = use_room(room, key=lambda st: (st.phase, st.round, player.iso3 in st.submitted))
+    s = solara.use_memo(lambda: room.read(situation, player.iso3), [status.phase, status.round])
     with solara.Card(f"Room {room.code} · you play {s.nation}"):
-        left = f": {status.seconds_left:.0f} s left" if status.seconds_left is not None else ""
         headline = {LOBBY: "Waiting for the teacher to open round 1.",
-                    OPEN: f"Round {status.round + 1} is open{left}.",
+                    OPEN: f"Round {status.round + 1} is open.",
                     "waiting": f"Round {status.round} is played. Waiting for round {status.round + 1}.",
                     OVER: "The game is over: look at the teacher's screen.",
                     CLOSED: f"The room is closed ({status.closed_reason})."}[status.phase]
         solara.Markdown(f"### {headline}")
+        if status.phase == OPEN:
+            Countdown(room)
         if player.iso3 in status.submitted:
             solara.Success(f"Your choices for round {status.round + 1} are counted; you may still "
                            "change them until the round closes.")
         solara.Markdown("\n".join(f"- {line}" for line in s.lines))
     if status.phase == OPEN:
-        Choose(room, player, status.round + 1).key(f"round-{status.round + 1}")
-    PayoffCurve(s.nation, s.shares, s.payoffs, s.aid)
+        Choose(room, player, s).key(f"round-{status.round + 1}")
+    PayoffCurve(s.nation, s.shares, s.payoffs, s.aid, s.view_max)
 
 
 @solara.component
-def Choose(room: Room, player: Player, round_no: int):
+def Choose(room: Room, player: Player, s: Situation):
     """The student's choices for one round, starting from the ones their nation keeps."""
+    round_no = s.round + 1
     kept = solara.use_memo(lambda: room.kept(player.iso3), [])
-    s = room.read(situation, player.iso3)
     aid = solara.use_reactive(round(100 * kept.aid, 4))
     troops = solara.use_reactive(int(kept.troops or 0))
     member = solara.use_reactive(bool(kept.member))
@@ -372,8 +396,10 @@ def Choose(room: Room, player: Player, round_no: int):
     with solara.Card(f"Your choices for round {round_no}"):
         share = (aid.value or 0.0) / 100
         solara.InputFloat("Bilateral aid, % of GDP", value=aid)
-        solara.SliderFloat("", value=aid, min=0.0, max=round(100 * s.shares[-1], 4),
-                           step=round(100 * s.shares[-1] / 200, 5), thumb_label=False)
+        # the slider's grid (0.001% of GDP) holds any share typed to three decimals, and
+        # it spans all that is allowed: it never moves a typed value
+        solara.SliderFloat("", value=aid, min=0.0, max=100 * s.max_aid, step=0.001,
+                           thumb_label=False)
         solara.Text(f"Your payoff if you give {share * 100:.2f}% of GDP: EUR "
                     f"{s.payoff(share):.2f} bn a year (at what you give now, "
                     f"{100 * s.aid:.2f}%: {s.payoff(s.aid):.2f} bn). Others' choices held as they are.",
@@ -391,11 +417,12 @@ def Choose(room: Room, player: Player, round_no: int):
 
 
 @solara.component
-def PayoffCurve(nation: str, shares: tuple, payoffs: tuple, now: float):
+def PayoffCurve(nation: str, shares: tuple, payoffs: tuple, now: float, view_max: float):
     def draw() -> bytes:
         fig = Figure(figsize=(6, 2.6), layout="constrained")
         ax = fig.add_subplot()
-        ax.plot(100 * np.asarray(shares), payoffs, color="#222")
+        x, y = np.asarray(shares), np.asarray(payoffs)
+        ax.plot(100 * x[x <= view_max], y[x <= view_max], color="#222")
         ax.axvline(100 * now, color="#888", ls="--", label="what you give now")
         ax.set_xlabel("your bilateral aid, % of GDP")
         ax.set_ylabel("your payoff, EUR bn")
