@@ -13,6 +13,13 @@ from model.conditions import assumes_backstop
 from model.events import belief_words, pct
 
 
+def term_unit(values) -> tuple[float, str]:
+    """(scale, unit) to print utility terms in: EUR bn a year, or EUR m a year when every
+    term is below 1 bn (a small nation's would otherwise print as 0.000)."""
+    top = max((abs(v) for v in values), default=0.0)
+    return (1.0, "EUR bn") if top >= 1 else (1000.0, "EUR m")
+
+
 def explain_nation(nation) -> str:
     """The text of ``Nation.explain()`` for a :class:`agents.nation.Nation`."""
     model = nation.model
@@ -26,43 +33,56 @@ def explain_nation(nation) -> str:
     x_share = nation.expected_us_effort / float(game.us_effort_ref[0, 0])
     side = "a member of" if nation.member else "outside"
     same = pct(best) == pct(now)
+    scale, unit = term_unit([*t_now.values(), *t_best.values()])
+
+    def row(label: str, key: str, sign: float = 1.0, note: str = "") -> str:
+        return (f"  {label:18s} {sign * scale * t_now[key]:9.3f} -> "
+                f"{sign * scale * t_best[key]:9.3f}" + (f"  {note}" if note else ""))
+
     lines = [
         f"{nation.name} (round {model.round}) is {side} the coalition and gives "
         f"{pct(now)} of GDP in bilateral aid (EUR {now * nation.gdp:.2f} bn a year)"
-        + (f", plus {pct(eu)} through the EU" if eu > 0 else "")
+        + (f", plus {pct(eu)} through the EU" if pct(eu) != "0%" else "")
         + f"; its own defence takes {pct(nation.defence)} of GDP.",
         f"It expects US effort at {100 * x_share:.0f}% of the 2022-24 level (it fears a US that "
         f"is gone or erratic at {100 * nation.abandonment_fear:.0f}%) and "
-        f"{belief_words(nation.us_reliance)} (us_reliance {nation.us_reliance:+.2f}); "
+        f"{belief_words(nation.us_reliance)} (US reliance {nation.us_reliance:+.2f}); "
         f"the deterrence it perceives is {nation.perceived_deterrence:.2f} (status quo = 1).",
         f"Its best response to the others' aid is {pct(best)} of GDP.",
-        "Utility terms, EUR bn a year (now -> at the best response):",
-        f"  security benefit   {t_now['benefit']:9.3f} -> {t_best['benefit']:9.3f}"
-        + ("" if nation.member else "  (as an outsider it gets only the spillover share)"),
-        f"  security budget    {-t_now['cost']:9.3f} -> {-t_best['cost']:9.3f}"
-        f"  (aid and {float(game.defence_weight[0, 0]):g} x own defence share it)",
-        f"  sucker cost        {-t_now['fairness']:9.3f} -> {-t_best['fairness']:9.3f}"
-        f"  (fair reference {pct(ref)} of GDP, against its {pct(now + eu)})",
+        f"Utility terms, {unit} a year of security value (now -> at the best response); the "
+        "budget's cost is what giving costs its government at home, not the money given:",
+        row("security benefit", "benefit",
+            note="" if nation.member else "(as an outsider it gets only the spillover share)"),
+        row("security budget", "cost", -1.0,
+            f"(aid and {float(game.defence_weight[0, 0]):g} x own defence share it)"),
+        row("sucker cost", "fairness", -1.0,
+            f"(fair reference {pct(ref)} of GDP, against its {pct(now + eu)})"),
     ]
     for key, label in (("eu_cost", "EU contribution"), ("opposition", "dislike of EU aid")):
         if abs(t_now[key]) > 0:
-            lines.append(f"  {label:18s} {-t_now[key]:9.3f} -> {-t_best[key]:9.3f}")
-    lines.append(f"  utility            {t_now['utility']:9.3f} -> {t_best['utility']:9.3f}")
+            lines.append(row(label, key, -1.0))
+    lines.append(row("utility", "utility"))
     if same:
         lines.append("It is at its best response: a little more would cost more than the "
                      "security it buys, a little less would lose more security than it saves.")
     elif best < now:
-        lines.append("It is moving down: the extra security from its last euros is worth less "
-                     "than their political cost" + (" and the sucker cost of paying above its "
-                                                   "fair reference." if now + eu > ref else "."))
+        lines.append(f"It gives more than its best response ({pct(now)} against {pct(best)}), so "
+                     "it will cut towards it: the extra security from its last euros is worth "
+                     "less than their political cost"
+                     + (f" and the sucker cost of paying above its fair reference of {pct(ref)}."
+                        if pct(now + eu) != pct(ref) and now + eu > ref else "."))
     else:
-        lines.append("It is moving up: more security is worth more to it than the extra cost.")
+        lines.append(f"It gives less than its best response ({pct(now)} against {pct(best)}), so "
+                     "it will raise its aid towards it: more security is worth more to it than "
+                     "the extra cost.")
     gain = nation.switch_gain()
     penalty = float((model.world.exit_penalty if nation.member else model.world.join_penalty)[0, i])
     verb = "Leaving" if nation.member else "Joining"
     switches = bool(g.wants_to_switch(np.array(nation.member), np.array(penalty * nation.gdp - gain)))
+    scale, unit = term_unit([gain, penalty * nation.gdp])
     lines.append(f"{verb} (with the others re-optimising) would change its payoff by "
-                 f"{gain:+.3f} bn a year against a penalty of {penalty * nation.gdp:.3f} bn: "
+                 f"{scale * gain:+.3f} {unit[4:]} a year against a penalty of "
+                 f"{scale * penalty * nation.gdp:.3f} {unit[4:]}: "
                  + ("it would switch." if switches else "it stays where it is."))
     lines += explain_troops(nation)
     return "\n".join(lines)

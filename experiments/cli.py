@@ -25,7 +25,7 @@ import sys
 from typing import Any
 
 from model.errors import CoalitionError
-from model.param import MAX_ROUNDS, parse_whole
+from model.param import DEFAULT_ROUNDS, DEFAULT_SEED, MAX_ROUNDS, parse_whole
 
 INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a Ctrl-C
 MAX_WORKERS = 1024
@@ -101,6 +101,7 @@ def cmd_run(args) -> int:
     from agents.coalition_model import CoalitionModel
 
     from experiments.ensemble import plausible_worlds, robustness
+    from model.config import flatten, inert_reason
 
     params, nations = parse_sets(args.set or [])
     rounds = _int(args.rounds, "--rounds", 0, MAX_ROUNDS, "a round is a year")
@@ -108,6 +109,10 @@ def cmd_run(args) -> int:
     draws = _int(args.robustness, "--robustness")
     worlds = _int(args.plausible, "--plausible", 0, 10_000, "plausible worlds")
     model = CoalitionModel(args.scenario, rng=seed, nation_params=nations, **params)
+    for key in flatten(params, nations):
+        reason = inert_reason(key, model.config.values)
+        if reason:
+            print(f"coalition: note: {reason}", file=sys.stderr)
     summary = model.run(rounds)
     summary["verdict_robustness"] = robustness(
         model.preset.name if not str(args.scenario).endswith(".toml") else args.scenario,
@@ -175,13 +180,14 @@ def cmd_estimate(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from model.validation import protocol, protocol_text, validate_2025
+    from model.validation import protocol, protocol_text, scenario_report, validate_2025
 
     if args.scenario is None:
-        p = protocol(folds=_int(args.folds, "--folds", 0, 33), seed=_int(args.seed, "--seed"))
+        p = protocol(folds=_int(args.folds, "--folds", 0, 33),
+                     seed=_int(args.seed or "0", "--seed"))
         print(json.dumps(p) if args.json else protocol_text(p))
         return 0
-    v = validate_2025(args.scenario)
+    v = validate_2025(args.scenario, seed=_int(args.seed or str(DEFAULT_SEED), "--seed"))
     if args.json:
         print(json.dumps({"scenario": args.scenario, "totals": {
             "together_nations": {"predicted": v.predicted_effort_ratio,
@@ -190,13 +196,7 @@ def cmd_validate(args) -> int:
             "nations": [{"iso3": c, "predicted": float(p), "observed": float(o)}
                         for c, p, o in zip(v.iso3, v.predicted_ratio, v.observed_ratio)]}))
         return 0
-    print("The 2025 natural experiment: US allocations stopped. One round from the 2022-24 "
-          "status quo, against what each nation did in 2025 (Kiel; on-budget bilateral aid at "
-          "2024 prices, off-budget loans taken out).")
-    print(v.text())
-    print(f"{'nation':8s} {'predicted':>10s} {'observed':>10s}")
-    for code, p, o in zip(v.iso3, v.predicted_ratio, v.observed_ratio):
-        print(f"{code:8s} {p:10.2f}x {o:10.2f}x")
+    print(scenario_report(v))
     return 0
 
 
@@ -338,8 +338,9 @@ def cmd_sweep(args) -> int:
                        workers=_int(args.workers, "--workers", 1, MAX_WORKERS),
                        scheduler=args.scheduler, resume=args.resume, engine=args.engine,
                        progress=not args.quiet, force=args.force, notes=note)
-    print(f"{report['status']}: {report['runs']} runs in {report['out']} ({report['ran']} run now "
-          f"in {report['seconds']:.1f} s, {report['runs_per_second']:.1f} runs/s, {report['executor']})")
+    print(f"{report['status']}: {report['runs']} runs in {report['out']} ({report['ran']} of them "
+          f"run by this command, in {report['seconds']:.1f} s, {report['runs_per_second']:.1f} "
+          f"runs/s, {report['executor']})")
     return 0 if report["status"] == "complete" else 1
 
 
@@ -409,8 +410,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, required=True)
     run = sub.add_parser("run", help="run one scenario and print a summary")
     run.add_argument("--scenario", default="baseline", help="scenario name (coalition scenarios)")
-    run.add_argument("--rounds", default="100", help="most rounds to play (default 100)")
-    run.add_argument("--seed", default="0", help="random seed (default 0)")
+    run.add_argument("--rounds", default=str(DEFAULT_ROUNDS),
+                     help=f"most rounds to play (default {DEFAULT_ROUNDS}, as the app's round limit)")
+    run.add_argument("--seed", default=str(DEFAULT_SEED),
+                     help=f"random seed (default {DEFAULT_SEED}, as in the app)")
     run.add_argument("--set", action="append", metavar="KEY=VALUE",
                      help="set a parameter (us_reliance=0.5) or a nation's (DEU.us_reliance=1)")
     run.add_argument("--json", action="store_true", help="print one JSON object")
@@ -436,7 +439,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--scenario", help="instead: one round of this scenario against 2025")
     validate.add_argument("--folds", default="4", help="folds of the cross-validation across "
                           "nations (default 4; 0 to skip)")
-    validate.add_argument("--seed", default="0")
+    validate.add_argument("--seed", default=None, help="the estimation's seed (default 0); with "
+                          f"--scenario, the round's random numbers (default {DEFAULT_SEED}, as "
+                          "coalition run and the app)")
     validate.add_argument("--json", action="store_true", help="print one JSON object")
     validate.set_defaults(func=cmd_validate)
     estimate = sub.add_parser("estimate", help="estimate the pooled parameters on a US shock")

@@ -12,6 +12,7 @@ reproducible. The draws run in lockstep through the sweep engine.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -67,34 +68,77 @@ def robustness(scenario: str, values: dict[str, Any], nation_params: dict[str, d
             "verdicts": dict(sorted(counts.items()))}
 
 
-def plausible_worlds(scenario: str, sets: dict[str, Any], rounds: int, seed: int, draws: int,
-                     path=None) -> dict[str, Any]:
-    """The scenario in ``draws`` plausible worlds: parameter points the estimation data
-    do not reject (:func:`model.estimation.plausible_set`, stored by ``coalition
-    estimate --out``), each with its own random numbers; the share of each verdict and
-    the spread of European aid at the end.
-
-    It is one sweep (:mod:`experiments.design`: one design point, ``draws`` replicates,
-    each in its plausible world), played in lockstep by the vectorised engine; the
-    layers are those of any sweep: the scenario < the world < ``sets`` (a flat layer of
-    parameters and ``ISO3.field``, as ``--set`` gives them).
-    """
+def _plausible_specs(scenario: str, sets: dict[str, Any], rounds: int, seed: int, draws: int,
+                     path=None) -> tuple[Any, list[RunSpec], int]:
+    """``draws`` runs in plausible worlds as one sweep (:mod:`experiments.design`: one
+    design point, ``draws`` replicates, each in its plausible world): the scenario, the
+    runs, and how many worlds there are to draw from. The layers are those of any sweep:
+    the scenario < the world < ``sets`` (a flat layer of parameters and ``ISO3.field``,
+    as ``--set`` gives them)."""
     from experiments.design import experiment_from_dict
     from model.estimation import ESTIMATE_JSON
 
-    if draws <= 0:
-        return {"draws": 0}
     experiment = experiment_from_dict({
         "scenario": str(scenario), "seed": int(seed), "rounds": rounds, "replicates": draws,
         "chunk_size": draws, "parameters": dict(sets),
         "plausible": {"file": str(path or ESTIMATE_JSON)}}, name="plausible-worlds")
     specs = [experiment.run_spec(r) for r in range(experiment.runs)]
-    rows, _ = run_vectorised(experiment.scenario, specs, rounds)
+    return experiment.scenario, specs, experiment.worlds_available
+
+
+def plausible_worlds(scenario: str, sets: dict[str, Any], rounds: int, seed: int, draws: int,
+                     path=None) -> dict[str, Any]:
+    """The scenario in ``draws`` plausible worlds: parameter points the estimation data
+    do not reject (:func:`model.estimation.plausible_set`, stored by ``coalition
+    estimate --out``), each with its own random numbers; the share of each verdict and
+    the spread of European aid at the end. Played in lockstep by the vectorised engine.
+    """
+    if draws <= 0:
+        return {"draws": 0}
+    preset, specs, available = _plausible_specs(scenario, sets, rounds, seed, draws, path)
+    rows, _ = run_vectorised(preset, specs, rounds)
+    return {"draws": draws, "worlds_available": available, **_shares(rows)}
+
+
+def _shares(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    draws = len(rows)
     verdicts = Counter(row["verdict"] for row in rows)
     guarantees = Counter(row["guarantee"] for row in rows)
     effort = np.array([row["european_effort_end_bn"] for row in rows])
-    return {"draws": draws, "worlds_available": experiment.worlds_available,
-            "verdicts": {k: v / draws for k, v in sorted(verdicts.items())},
+    return {"verdicts": {k: v / draws for k, v in sorted(verdicts.items())},
             "guarantees": {k: v / draws for k, v in sorted(guarantees.items())},
             "european_effort_end_bn": {q: float(np.percentile(effort, p))
                                        for q, p in (("p5", 5), ("p50", 50), ("p95", 95))}}
+
+
+def plausible_band(scenario: str, sets: dict[str, Any], rounds: int, seed: int,
+                   draws: int, path=None, series: str = "european_effort_bn",
+                   cancelled: Callable[[], bool] | None = None,
+                   chunk: int = 4) -> dict[str, Any] | None:
+    """:func:`plausible_worlds` round by round: the 5th, 50th and 95th percentile of a
+    series (European aid by default) over the worlds in each round, a world that has
+    stopped (at its verdict) holding its last value; and the share of each verdict.
+    The same worlds and random numbers as ``plausible_worlds`` with the same arguments.
+
+    The worlds run ``chunk`` at a time (each run's numbers do not depend on its
+    company); ``cancelled()`` is asked between chunks, and True ends the work (None is
+    returned): the app's tab that asked for it has gone."""
+    if draws <= 0:
+        return {"draws": 0}
+    preset, specs, available = _plausible_specs(scenario, sets, rounds, seed, draws, path)
+    rows, blocks = [], []
+    for lo in range(0, len(specs), chunk):
+        if cancelled is not None and cancelled():
+            return None
+        r, b = run_vectorised(preset, specs[lo:lo + chunk], rounds, series=True)
+        rows += r
+        blocks += b
+    last = max(int(b["round"].max()) for b in blocks)
+    table = np.full((last + 1, draws), np.nan)
+    for b in blocks:
+        table[b["round"].astype(int), b["run"].astype(int)] = b[series]
+    for r in range(1, last + 1):  # a run that stopped holds its last value
+        table[r] = np.where(np.isnan(table[r]), table[r - 1], table[r])
+    low, median, high = np.percentile(table, [5, 50, 95], axis=1)
+    return {"draws": draws, "worlds_available": available, "rounds": list(range(last + 1)),
+            "p5": low.tolist(), "p50": median.tolist(), "p95": high.tolist(), **_shares(rows)}

@@ -24,7 +24,7 @@ from model.param import Param
 from model.policies import policy_names, policy_params
 
 __all__ = ["CoalitionError", "ParameterError", "Param", "MODEL_PARAMS", "NATION_PARAMS",
-           "all_params", "spec_for", "split_key", "parse_assignment", "parse_assignments",
+           "all_params", "spec_for", "split_key", "inert_reason", "parse_assignment", "parse_assignments",
            "nest", "flatten", "ModelConfig"]
 
 
@@ -342,10 +342,70 @@ def all_params() -> dict[str, Param]:
 
 
 def _unknown(name: str, allowed: Iterable[str], what: str = "parameter") -> ParameterError:
+    """Unknown ``name``: the closest allowed name if there is one (difflib), else the list."""
     allowed = sorted(allowed)
     close = difflib.get_close_matches(name, allowed, n=1)
     hint = f"did you mean {close[0]!r}? " if close else ""
+    if close and difflib.SequenceMatcher(None, name, close[0]).ratio() >= 0.8:  # a typo
+        return ParameterError(f"unknown {what} {name!r}: {hint}(`coalition parameters` lists "
+                              "every parameter)")
     return ParameterError(f"unknown {what} {name!r}: {hint}allowed are {', '.join(allowed)}")
+
+
+# Parameters that change nothing unless another has a value: name -> (the condition on the
+# model's other values, what it applies to). See inert_reason().
+_FORCE = ("force_threshold", "force_threshold_backstop", "force_threshold_width", "force_weight",
+          "backstop_multiplier", "troop_unit", "troop_cost_exponent", "troop_sustainable_share",
+          "troop_cost", "initial_pledges", "us_backstop", "us_backstop_price")
+_NATION_FORCE = ("troop_strategy", "troop_condition_others", "troop_condition_force",
+                 "troop_condition_nations", "troops_start", "troops_target", "troop_capacity",
+                 "troop_cost")
+_ceasefire = (lambda v: v["ceasefire_round"] >= 0 or v["ceasefire_chance"] > 0,
+              "it applies only after a ceasefire (set ceasefire_round or ceasefire_chance)")
+APPLIES_ONLY_IF = {
+    **{name: (lambda v: v["nations"] == "identical", "it applies only to synthetic nations "
+              "(nations = identical)") for name in ("n_nations", "nation_gdp",
+                                                    "initial_contribution")},
+    **{name: _ceasefire for name in _FORCE},
+    **{name: (lambda v: bool(v["adversary"]), "it applies only when the adversary probes "
+              "(adversary = true)") for name in ("probe_rate", "rally_strength", "rally_decay",
+                                                 "rally_radius_km")},
+    **{name: (lambda v: v["reparations_loan"] > 0, "it applies only with a reparations loan "
+              "(reparations_loan above 0)") for name in ("reparations_rounds", "reparations_risk")},
+    **{name: (lambda v: v["defence_path"] == "hague" and v["defence"] is None, "it applies "
+              "only on the Hague path of own defence (defence_path = hague, defence = none)")
+       for name in ("hague_target", "hague_year")},
+}
+# Read by nations' learning about the US whatever the policy (model.beliefs).
+LEARNING_READS = ("us_demand", "us_hysteresis", "us_switch_prob")
+
+
+def inert_reason(key: str, values: Mapping[str, Any]) -> str | None:
+    """Why setting ``key`` (a parameter or ``ISO3.field``) changes nothing in a model
+    whose parameters are ``values`` (every model parameter, validated), or None if it
+    can matter: one of a US policy not in use, or one whose mechanism is switched off
+    (:data:`APPLIES_ONLY_IF`). The app refuses such a setting rather than accept it
+    silently; ``coalition run`` notes it. (A parameter the calibration absorbs still
+    scales the utility levels shown, so it is not inert.)
+    """
+    from model.policies import get_policy
+
+    code, name = split_key(key)
+    if code is not None:
+        if name in _NATION_FORCE and not _ceasefire[0](values):
+            return f"{key} changes nothing here: {_ceasefire[1]}"
+        return None
+    spec = all_params()[name]
+    if name in APPLIES_ONLY_IF:
+        holds, why = APPLIES_ONLY_IF[name]
+        if not holds(values):
+            return f"{name} changes nothing here: {why}"
+    policy = get_policy(values["us_policy"])
+    if spec.group == "us" and name in {p.name for p in policy_params()} \
+            and name not in policy.reads and name not in LEARNING_READS:
+        return (f"{name} changes nothing here: the US policy {policy.name!r} does not read it "
+                f"(it reads {', '.join(policy.reads) or 'nothing'})")
+    return None
 
 
 def split_key(key: str) -> tuple[str | None, str]:

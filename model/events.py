@@ -15,7 +15,8 @@ from model import beliefs as bl
 from model import conditions
 from model import council
 from model import game as g
-from model.rounds import round_game
+from model.policies import get_policy, policy_names
+from model.rounds import round_game, us_observation
 from model.state import (CAUSE_CORE, CAUSE_EFFORT, CAUSE_SIZE, CONVERGED, FORMED, FRACTURED,
                          HOLLOW, NO_CEASEFIRE, State, World)
 
@@ -24,9 +25,21 @@ NOTABLE_SHARE = 0.01  # ... by a nation carrying at least 1% of European aid
 
 
 def pct(share: float) -> str:
-    """A share of GDP as a percentage with sensible precision."""
+    """A share of GDP as a percentage with sensible precision: two decimals from 0.01%,
+    four below, and "0%" for what rounds to nothing at four decimals.
+
+    Two shares that print the same are the same for every text of the model: a change
+    is reported only when its printed numbers differ.
+
+    Examples
+    --------
+    >>> pct(0.0013), pct(0.0000123), pct(3e-9), pct(0.0)
+    ('0.13%', '0.0012%', '0%', '0%')
+    """
     value = 100 * share
-    return f"{value:.2f}%" if value >= 0.01 or value == 0 else f"{value:.4f}%"
+    if abs(value) < 5e-5:
+        return "0%"
+    return f"{value:.2f}%" if abs(value) >= 0.01 else f"{value:.4f}%"
 
 
 def belief_words(rho: float) -> str:
@@ -35,7 +48,7 @@ def belief_words(rho: float) -> str:
     if rho > 0.05:
         return "sees European effort as partly able to replace the US's"
     if rho > -0.05:
-        return "sees European and US effort as working together (Cobb-Douglas)"
+        return "sees European and US effort as working together, each worth more with the other"
     return "sees European effort as weak without a US backstop (complements)"
 
 
@@ -68,10 +81,13 @@ def contribution_reason(world: World, old: State, new: State, i: int,
     if not up and pct(e_new) != pct(e_old) and e_new > e_old:
         reasons.append(f"the EU now gives more on its behalf ({pct(e_new)} of its GDP)")
     ref = float(g.fair_reference(game, new.contribution, new.member, new.us_effort)[0, i])
-    burden = float(new.target[0, i] + game.eu_share[0, i])
+    best, eu = float(new.target[0, i]), float(game.eu_share[0, i])
+    burden = best + eu
     if not up and burden <= ref * (1 + 1e-6) and burden >= ref * (1 - 1e-6) \
             and game.sucker_cost[0, i] > 0:
-        reasons.append(f"it will not pay more than its fair reference of {pct(ref)} of GDP")
+        reasons.append(f"it will not pay more than its fair reference of {pct(ref)} of GDP"
+                       + (f", which its best bilateral aid ({pct(best)}) and its share of the "
+                          f"EU's aid ({pct(eu)}) together reach" if pct(eu) != "0%" else ""))
     if not reasons:
         reasons.append("the others' aid changed its best response to "
                        f"{pct(new.target[0, i])} of GDP")
@@ -128,7 +144,8 @@ def guarantee_reason(world: World, state: State, names: tuple[str, ...]) -> str:
         return (f"the guarantee is hollow: the force reached {total:,.0f} troops of the "
                 f"{need:,.0f} it needs {backstop_words(state)}{tail}.")
     offers = int((state.troops_offer[0] > 0).sum())
-    why = (f"{offers} offers stand, but none is honoured{tail}" if offers else
+    stand = "1 offer stands, but it is not" if offers == 1 else f"{offers} offers stand, but none is"
+    why = (f"{stand} honoured{tail}" if offers else
            f"no nation offers troops for a force that would fall short of the {need:,.0f} it "
            f"needs {backstop_words(state)}")
     return f"the guarantee did not form: no troops deploy; {why}."
@@ -159,14 +176,25 @@ def force_event(r: int, world: World, old: State, new: State, names: tuple[str, 
     return out
 
 
-def us_event(r: int, old: State, new: State) -> list[str]:
+def us_reason(world: World, old: State, new: State, game: g.Game) -> str:
+    """Why the US set its commitment this round, in its policy's words, with the numbers
+    it looked at (last round's Europe; ``game``: the round that produced ``old``)."""
+    policy = get_policy(policy_names()[int(world.policy_code[0, 0])])
+    obs = us_observation(world, old, new.round, game)
+    params = {k: float(np.asarray(v)[0, 0]) for k, v in world.policy_params.items()}
+    return policy.explain({k: float(np.asarray(v).reshape(-1)[0]) for k, v in vars(obs).items()},
+                          params, float(new.us_level[0, 0]), float(new.us_memory[0, 0]))
+
+
+def us_event(r: int, world: World, old: State, new: State, game: g.Game) -> list[str]:
     out = []
     lv_old, lv_new = float(old.us_level[0, 0]), float(new.us_level[0, 0])
     if round(100 * lv_new) != round(100 * lv_old):
         verb = "cut" if lv_new < lv_old else "raised"
         out.append(f"Round {r}: the US {verb} its commitment from {100 * lv_old:.0f}% to "
                    f"{100 * lv_new:.0f}% of its 2022-24 effort "
-                   f"(EUR {float(new.us_effort[0, 0]):.1f} bn a year).")
+                   f"(EUR {float(new.us_effort[0, 0]):.1f} bn a year): "
+                   f"{us_reason(world, old, new, game)}.")
     if bool(new.announced[0, 0]):
         out.append(f"Round {r}: the US announced that it stops all effort.")
     fear_old = float(old.us_belief[0, :, [bl.ERRATIC, bl.GONE]].sum(0).mean())
@@ -209,7 +237,8 @@ def eu_event(r: int, world: World, old: State, new: State, names: tuple[str, ...
 def describe_round(world: World, old: State, new: State, names: tuple[str, ...]) -> list[str]:
     """Plain-words events of the round that turned ``old`` into ``new``."""
     r = int(new.round[0, 0])
-    out = us_event(r, old, new)
+    games = (round_game(world, old), round_game(world, new))
+    out = us_event(r, world, old, new, games[0])
     target = int(new.probe_target[0, 0])
     if target >= 0:
         out.append(f"Round {r}: the adversary probed near {names[target]}; nations nearby feel "
@@ -222,7 +251,6 @@ def describe_round(world: World, old: State, new: State, names: tuple[str, ...])
     out += eu_event(r, world, old, new, names)
     out += force_event(r, world, old, new, names)
     gdp = world.game.gdp[0]
-    games = (round_game(world, old), round_game(world, new))
     effort = float(g.aid_effort(games[1], new.contribution)[0, 0])
     for i, name in enumerate(names):
         s0, s1 = float(old.contribution[0, i]), float(new.contribution[0, i])
@@ -276,6 +304,11 @@ def verdict_reason(world: World, state: State, names: tuple[str, ...],
     rounds = int(state.round[0, 0])
     if rounds == 0:
         return f"no verdict yet: the coalition starts with {size} members."
-    moving = "membership or contributions were still changing"
     word = "round" if rounds == 1 else "rounds"
+    stable, needed = int(state.stable_rounds[0, 0]), int(world.converge_rounds[0, 0])
+    if stable > 0:
+        moving = (f"nothing has changed for {stable} of the {needed} rounds that make it "
+                  "converged")
+    else:
+        moving = "membership or contributions were still changing"
     return f"unresolved after {rounds} {word}: {moving} ({size} members)."

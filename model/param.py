@@ -15,6 +15,8 @@ from typing import Any
 from model.errors import ParameterError
 
 MAX_ROUNDS = 10_000  # the most rounds a run may play (a round is a year)
+DEFAULT_ROUNDS = 100  # rounds a run plays at most unless told (`coalition run`, the app)
+DEFAULT_SEED = 42  # the seed of a run unless told (`coalition run`, the app, docs/seminar.md)
 
 # A number as text: plain decimal or exponent notation, ASCII digits, no underscores
 # (Python's float() would read "1_0" as 10 and "١٠" as 10).

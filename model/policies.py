@@ -109,6 +109,15 @@ class USPolicy:
         raise NotImplementedError
 
     @classmethod
+    def explain(cls, obs: Mapping[str, float], params: Mapping[str, float], level: float,
+                memory: float) -> str:
+        """Why it set its commitment to ``level`` this round, in plain words with the
+        numbers it looked at: ``obs`` is the :class:`USObservation` of one run as plain
+        numbers (last round's Europe, its level and memory before), ``params`` its
+        parameters, ``memory`` its new state. The event log adds it to the US's move."""
+        raise NotImplementedError
+
+    @classmethod
     def backstop(cls, level: Array, memory: Array,
                  params: Mapping[str, Array]) -> tuple[BoolArray, Array]:
         """After a ceasefire: (does it offer to back the force, the force in troops it asks
@@ -150,7 +159,7 @@ class Steadfast(USPolicy):
     """Keeps its commitment whatever Europe does (the 2022-2024 US)."""
 
     name = "steadfast"
-    description = "keeps its commitment at us_level whatever Europe does"
+    description = "keeps its commitment at its set level, whatever Europe does"
     classifier = {"memory_depth": 0, "stochastic": False, "reads_europe": False}
     reads = ("us_level", "us_backstop")
 
@@ -158,13 +167,19 @@ class Steadfast(USPolicy):
     def decide(cls, obs, params, uniform):
         return np.broadcast_to(params["us_level"], obs.level.shape).astype(float), obs.memory
 
+    @classmethod
+    def explain(cls, obs, params, level, memory):
+        return (f"a steadfast US keeps its commitment at its set level ({100 * level:.0f}%) "
+                "whatever Europe does")
+
 
 @register
 class Isolationist(USPolicy):
-    """Walks away: no US effort from the first round (the 2025 US)."""
+    """Isolationist: no US effort from the first round, whatever Europe does (the 2025 US;
+    the scenario ``us-walks-away``)."""
 
     name = "isolationist"
-    description = "walks away: no US effort from the first round"
+    description = "gives nothing from the first round, whatever Europe does (the 2025 US)"
     classifier = {"memory_depth": 0, "stochastic": False, "reads_europe": False}
     reads = ()
 
@@ -172,13 +187,17 @@ class Isolationist(USPolicy):
     def decide(cls, obs, params, uniform):
         return np.zeros_like(obs.level, dtype=float), obs.memory
 
+    @classmethod
+    def explain(cls, obs, params, level, memory):
+        return "an isolationist US gives nothing from the first round, whatever Europe does"
+
 
 @register
 class Withdrawing(USPolicy):
     """Cuts its commitment by a fixed amount each round from a start round."""
 
     name = "withdrawing"
-    description = "from round us_withdraw_start cuts us_withdraw_rate of commitment a round"
+    description = "from a start round, cuts a fixed share of its commitment each round"
     classifier = {"memory_depth": 0, "stochastic": False, "reads_europe": False}
     reads = ("us_level", "us_withdraw_start", "us_withdraw_rate", "us_backstop")
 
@@ -187,6 +206,12 @@ class Withdrawing(USPolicy):
         rounds_cut = np.maximum(0.0, obs.round - params["us_withdraw_start"] + 1)
         level = np.maximum(0.0, params["us_level"] - params["us_withdraw_rate"] * rounds_cut)
         return level, obs.memory
+
+    @classmethod
+    def explain(cls, obs, params, level, memory):
+        return (f"a withdrawing US cuts {100 * params['us_withdraw_rate']:.0f} points of "
+                f"commitment a round from round {params['us_withdraw_start']:.0f}, starting from "
+                f"{100 * params['us_level']:.0f}% (this is round {obs['round']:.0f})")
 
 
 @register
@@ -197,7 +222,7 @@ class Reciprocal(USPolicy):
     """
 
     name = "reciprocal"
-    description = "commits us_level x (Europe's burden / us_demand), matching Europe's effort"
+    description = "matches Europe's aid burden: commits in proportion to how close Europe is to its demand"
     classifier = {"memory_depth": 1, "stochastic": False, "reads_europe": True}
     reads = ("us_level", "us_demand", "us_backstop")
 
@@ -205,6 +230,14 @@ class Reciprocal(USPolicy):
     def decide(cls, obs, params, uniform):
         level = params["us_level"] * obs.burden_ratio / params["us_demand"]
         return np.clip(level, 0.0, 1.0), obs.memory
+
+    @classmethod
+    def explain(cls, obs, params, level, memory):
+        b, d, top = obs["burden_ratio"], params["us_demand"], params["us_level"]
+        capped = " (it never goes above 100%)" if top * b / d > 1 else ""
+        return (f"a reciprocal US matches Europe's burden: Europe's aid burden was {b:.2f} x "
+                f"the US's own, against the {d:.2f} it asks for, so it commits {100 * top:.0f}% "
+                f"x {b:.2f} / {d:.2f}{capped}")
 
 
 @register
@@ -216,7 +249,7 @@ class Transactional(USPolicy):
     """
 
     name = "transactional"
-    description = "stays at us_level while Europe's burden meets us_demand, else drops to us_low_level"
+    description = "stays engaged while Europe's aid burden meets its demand, punishes at its low level when not"
     classifier = {"memory_depth": 1, "stochastic": False, "reads_europe": True}
     reads = ("us_level", "us_low_level", "us_demand", "us_hysteresis", "us_backstop",
              "us_backstop_price")
@@ -232,6 +265,24 @@ class Transactional(USPolicy):
         return level.astype(float), engaged.astype(float)
 
     @classmethod
+    def explain(cls, obs, params, level, memory):
+        b, d, h = obs["burden_ratio"], params["us_demand"], params["us_hysteresis"]
+        if memory > 0.5 and obs["memory"] <= 0.5:
+            return (f"a transactional US re-engages at {100 * level:.0f}%: Europe's aid burden was "
+                    f"{b:.2f} x the US's own, at least the {d + h / 2:.2f} it waits for (its "
+                    f"demand of {d:.2f} plus half its tolerance band of {h:.2f}); it punishes at "
+                    f"{100 * params['us_low_level']:.0f}% below {d - h / 2:.2f}")
+        if memory > 0.5:
+            return (f"a transactional US stays engaged at {100 * level:.0f}%: Europe's aid burden "
+                    f"was {b:.2f} x the US's own, at least {d - h / 2:.2f}, the least it tolerates "
+                    f"once engaged (its demand of {d:.2f} less half its tolerance band of "
+                    f"{h:.2f}); its low level is {100 * params['us_low_level']:.0f}%")
+        return (f"a transactional US punishes at {100 * level:.0f}%: Europe's aid burden was "
+                f"{b:.2f} x the US's own, below {d - h / 2:.2f}, the least it tolerates (its "
+                f"demand of {d:.2f} less half its tolerance band of {h:.2f}), and it returns to "
+                f"{100 * params['us_level']:.0f}% only at {d + h / 2:.2f}")
+
+    @classmethod
     def backstop(cls, level, memory, params):
         """Prices its backstop: only while engaged (Europe meets the demand), and only for
         a force of at least ``us_backstop_price`` troops ("Europe first")."""
@@ -244,7 +295,7 @@ class Erratic(USPolicy):
     """Switches between engaged and disengaged at random (a two-state Markov chain)."""
 
     name = "erratic"
-    description = "switches between us_level and us_low_level with probability us_switch_prob a round"
+    description = "switches at random between engaged and disengaged (its low level)"
     classifier = {"memory_depth": 1, "stochastic": True, "reads_europe": False}
     reads = ("us_level", "us_low_level", "us_switch_prob", "us_backstop")
     initial_memory = 1.0  # engaged
@@ -255,6 +306,13 @@ class Erratic(USPolicy):
         engaged = np.where(uniform < params["us_switch_prob"], ~engaged, engaged)
         level = np.where(engaged, params["us_level"], params["us_low_level"])
         return level.astype(float), engaged.astype(float)
+
+    @classmethod
+    def explain(cls, obs, params, level, memory):
+        now = "engaged" if memory > 0.5 else "disengaged"
+        return (f"an erratic US switches stance at random (a {100 * params['us_switch_prob']:.0f}% "
+                f"chance each round) between {100 * params['us_level']:.0f}% and "
+                f"{100 * params['us_low_level']:.0f}%, and is now {now}")
 
 
 @register
@@ -282,6 +340,12 @@ class Strategic(USPolicy):
         payoff = (params["us_stake"] * g.benefit_curve(d, obs.saturation, obs.linear_benefit)
                   - cost * u**2 / 2)
         return u[np.argmax(payoff, axis=-1)][..., None], obs.memory
+
+    @classmethod
+    def explain(cls, obs, params, level, memory):
+        return (f"a strategic US picks the commitment that pays it best: with European effort at "
+                f"{obs['effort_ratio']:.2f} x its 2022-24 level and deterrence worth "
+                f"{params['us_stake']:g} x the status quo's value to it, that is {100 * level:.0f}%")
 
 
 def backstop_all(codes: NDArray[np.int_], level: Array, memory: Array,

@@ -155,17 +155,23 @@ def burden_ratio(world: World, state: State, game: g.Game | None = None) -> np.n
             / g.us_burden(game, game.us_effort_ref))
 
 
-def us_decides(world: World, state: State, rnd: np.ndarray, uniform: np.ndarray,
-               game: g.Game):
-    """The US commitment this round, from its policy and last round's European burden
-    (``game`` is the round that produced ``state``)."""
-    obs = USObservation(
+def us_observation(world: World, state: State, rnd: np.ndarray, game: g.Game) -> USObservation:
+    """What the US sees when it decides round ``rnd``: last round's Europe (``game`` is
+    the round that produced ``state``); its policy's event explains itself with it."""
+    return USObservation(
         round=rnd.astype(float), level=state.us_level, memory=state.us_memory,
         effort_ratio=g.european_effort(game, state.contribution) / game.effort_ref,
         burden_ratio=burden_ratio(world, state, game), deterrence_rho=world.deterrence_rho,
         european_weight=game.european_weight, saturation=game.saturation,
         linear_benefit=game.linear_benefit)
-    return decide_all(world.policy_code, obs, world.policy_params, uniform)
+
+
+def us_decides(world: World, state: State, rnd: np.ndarray, uniform: np.ndarray,
+               game: g.Game):
+    """The US commitment this round, from its policy and last round's European burden
+    (``game`` is the round that produced ``state``)."""
+    return decide_all(world.policy_code, us_observation(world, state, rnd, game),
+                      world.policy_params, uniform)
 
 
 def nations_learn(world: World, state: State, us_level: np.ndarray, announced: np.ndarray,
@@ -425,4 +431,5 @@ def finished(world: World, state: State) -> np.ndarray:
 
 
 __all__ = ["play_round", "draw_round", "move_order", "draws_per_round", "event_stream", "finished",
-           "true_deterrence", "round_game", "reassurance_force", "best_offers", "force_payoffs"]
+           "true_deterrence", "round_game", "us_observation", "reassurance_force", "best_offers",
+           "force_payoffs"]

@@ -90,6 +90,17 @@ def validate_2025(scenario: str = "us-walks-away", seed: int = 0, **params) -> V
         off_budget_2025_bn=float(state.off_budget[0, 0]))
 
 
+def scenario_report(v: Validation2025) -> str:
+    """What ``coalition validate --scenario NAME`` prints (the app's "Model vs reality")."""
+    lines = ["The 2025 natural experiment: US allocations stopped. One round from the 2022-24 "
+             "status quo, against what each nation did in 2025 (Kiel; on-budget bilateral aid at "
+             "2024 prices, off-budget loans taken out).", v.text(),
+             f"{'nation':8s} {'predicted':>10s} {'observed':>10s}"]
+    lines += [f"{code:8s} {p:10.2f}x {o:10.2f}x"
+              for code, p, o in zip(v.iso3, v.predicted_ratio, v.observed_ratio)]
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
     for name in ("us-walks-away", "germany-decouples", "strategic-autonomy"):
         print(validate_2025(name).text())

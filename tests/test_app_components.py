@@ -22,7 +22,7 @@ from agents.nation import Nation
 from model.policies import REGISTRY
 from agents.coalition_model import CoalitionModel
 from model.events import pct
-from model.config import CoalitionError, all_params
+from model.config import CoalitionError, all_params, parse_assignments
 from model.scenarios import load_scenario, scenario_names
 from viz.components import banner as banner_mod
 from viz.components import charts, coalition_map, events, inspector
@@ -86,8 +86,49 @@ def test_extra_lines_are_parsed_like_the_cli_set():
     settings = replace(Settings.for_scenario("baseline"),
                        extra="# a comment\nnoise=0.1\nFRA.sucker_aversion=0.5\n\n")
     inputs = settings.model_inputs()
-    assert inputs["noise"] == "0.1" and inputs["FRA.sucker_aversion"] == "0.5"
+    assert inputs["noise"] == 0.1 and inputs["FRA.sucker_aversion"] == 0.5
     assert settings.build().config.noise == 0.1
+    assert parse_assignments(settings.extra.splitlines()) == {"noise": "0.1",
+                                                              "FRA.sucker_aversion": "0.5"}
+
+
+def test_the_settings_box_shows_in_the_controls_and_wins_over_them():
+    """One source of settings: a control set in the box shows the box's value, the model
+    is built with it, and Reset is needed as for any control."""
+    base = Settings.for_scenario("baseline")
+    boxed = replace(base, extra="us_policy=isolationist\nspillover=0.9")
+    assert boxed.effective("spillover") == (0.9, True)
+    assert boxed.effective("us_policy") == ("isolationist", True)
+    assert base.effective("spillover") == (base.values["spillover"], False)
+    model = boxed.build()
+    assert model.config.spillover == 0.9 and model.config.us_policy == "isolationist"
+    assert changed(boxed, base) == ["more settings"]
+
+
+@pytest.mark.parametrize("line,words", [
+    ("spilover=0.9", "unknown parameter 'spilover': did you mean 'spillover'?"),
+    ("n_nations=5", "n_nations changes nothing here: it applies only to synthetic nations"),
+    ("us_stake=2", "the US policy 'steadfast' does not read it"),
+    ("force_threshold=30000", "it applies only after a ceasefire"),
+    ("spillover=2", "spillover = 2.0 is not allowed (out of range)"),
+    ("spillover", "expected KEY=VALUE"),
+])
+def test_the_settings_box_refuses_unknown_bad_and_inert_lines(line, words):
+    settings = replace(Settings.for_scenario("baseline"), extra=f"noise=0.1\n{line}")
+    read, problems = settings.box()
+    assert len(problems) == 1 and words in problems[0], problems
+    with pytest.raises(CoalitionError, match=re.escape(words)):
+        settings.build()
+    session = Session()
+    session.pending.set(settings)
+    assert not session.reset() and words in session.error.value
+
+
+def test_a_setting_is_inert_or_not_by_the_other_settings_in_force():
+    ceasefire = replace(Settings.for_scenario("baseline"), extra="ceasefire_round=2\nforce_threshold=30000")
+    assert ceasefire.box()[1] == [] and ceasefire.build().config.force_threshold == 30000
+    synthetic = replace(Settings.for_scenario("lq-textbook"), extra="n_nations=5")
+    assert synthetic.box()[1] == [] and synthetic.build().nations.n == 5
 
 
 # ---------------------------------------------------------------------- the session
@@ -250,18 +291,71 @@ def test_map_colours_members_leavers_and_marks_the_frontline(walked):
     assert {c for c, m in ms.items() if m.status == "left"} == set(s["members_lost"])
     assert {c for c, m in ms.items() if m.status == "member"} == set(s["members_end"])
     option = coalition_map.map_option(walked)
-    on_geo = {p["iso3"]: p for series in option["series"] if series.get("coordinateSystem") == "geo"
+    scatter = [series for series in option["series"] if series["type"] == "scatter"]
+    on_geo = {p["iso3"]: p for series in scatter if series.get("coordinateSystem") == "geo"
               for p in series["data"]}
-    inset = {p["iso3"] for series in option["series"] if "xAxisIndex" in series for p in series["data"]}
+    inset = {p["iso3"] for series in scatter if "xAxisIndex" in series for p in series["data"]}
     assert inset == {"CAN", "AUS", "NZL", "JPN"}
     assert set(on_geo) | inset == set(walked.nations.iso3) and not set(on_geo) & inset
+    leaders = {tuple(line["coords"][0]): line["coords"][1] for series in option["series"]
+               if series["type"] == "lines" for line in series["data"]}
     for code, point in on_geo.items():
         n = walked.nation(code)
-        assert point["value"][:2] == [n.lon, n.lat]
-        assert point["itemStyle"]["borderWidth"] == (2.5 if n.frontline else 0.8)
+        # at its capital, or moved apart from its neighbours with a line back to the capital
+        assert point["value"][:2] == [n.lon, n.lat] or leaders[(n.lon, n.lat)] == point["value"][:2]
         assert pct(n.contribution) in point["tooltip"]["formatter"]
+        if ms[code].status == "left":  # an outlined ring with its name, big enough to see
+            assert point["itemStyle"]["borderColor"] == coalition_map.STATUS_COLOURS["left"]
+            assert point["label"]["formatter"] == n.name and point["symbolSize"] >= 11
+        else:
+            assert point["itemStyle"]["borderWidth"] == (2.5 if n.frontline else 0.8)
+    assert any(m.status == "left" for m in ms.values())
     by_size = sorted(ms.values(), key=lambda m: m.contribution)
     assert [m.size for m in by_size] == sorted(m.size for m in by_size)  # bigger gives, bigger marker
+    assert min(m.size for m in ms.values()) >= coalition_map.MIN_SIZE
+
+
+def test_map_markers_do_not_overlap_at_the_maps_scale():
+    """The Baltic capitals and Helsinki are closer than their markers are wide: they are
+    moved apart (the browser test checks the drawn map at three screen sizes)."""
+    model = CoalitionModel("baseline", rng=SEED)
+    option = coalition_map.map_option(model)
+    sx, sy = coalition_map.geo_scale(far=True)
+    points = [(p["value"][0] * sx, p["value"][1] * sy, p["symbolSize"]) for series in option["series"]
+              if series.get("coordinateSystem") == "geo" and series["type"] == "scatter"
+              for p in series["data"]]
+    for i, (x1, y1, a) in enumerate(points):
+        for x2, y2, b in points[i + 1:]:
+            assert math.hypot(x1 - x2, y1 - y2) >= (a + b) / 2 - 1e-6
+    capitals = [coalition_map.markers(model)[i] for i in range(model.nations.n)]
+    est, fin = (next(m for m in capitals if m.iso3 == c) for c in ("EST", "FIN"))
+    assert math.hypot((est.lon - fin.lon) * sx, (est.lat - fin.lat) * sy) < (est.size + fin.size) / 2
+
+
+def test_the_map_shows_who_deploys_what_after_a_ceasefire():
+    model = CoalitionModel("ceasefire-no-backstop", rng=SEED, stop_on_verdict=False)
+    assert coalition_map.default_mode(model) == "aid"
+    model.run(3)
+    assert coalition_map.default_mode(model) == "troops"
+    option = coalition_map.map_option(model, "troops")
+    points = {p["iso3"]: (series["name"], p) for series in option["series"]
+              if series["type"] == "scatter" for p in series["data"]}
+    assert len(points) == model.nations.n
+    for n in model.nation_agents:
+        group, point = points[n.iso3]
+        expected = ("deploys" if n.troops else "condition not met" if n.troop_offer else "no troops")
+        assert group == expected
+        assert f"{n.troops:,} troops deployed" in point["tooltip"]["formatter"]
+    assert any(g == "condition not met" for g, _ in points.values())
+    assert any(g == "deploys" for g, _ in points.values())
+
+
+def test_synthetic_nations_are_drawn_off_the_real_map():
+    model = CoalitionModel("lq-textbook", rng=SEED)
+    option = coalition_map.map_option(model)
+    assert "geo" not in option and "graphic" not in option  # no Europe, no strip of real nations
+    names = {p["label"]["formatter"] for series in option["series"] for p in series["data"]}
+    assert names == set(model.nations.name)
 
 
 def test_map_outline_is_the_committed_natural_earth_file():
@@ -282,7 +376,25 @@ def test_event_log_is_newest_first_and_filters(walked):
     assert germany and all("Germany" in e for e in germany)
     assert any("Germany left the coalition" in e for e in germany)
     html = events.events_html(["a <b> & c left the coalition"])
-    assert "&lt;b&gt; &amp;" in html and "<b>" in html  # escaped, notable line in bold
+    assert "&lt;b&gt; &amp;" in html and "coalition-event-left" in html and "<b>" not in html
+
+
+def test_only_the_verdict_is_bold_and_each_kind_of_event_is_marked(walked):
+    kinds = [events.kind(e) for e in walked.events]
+    assert kinds.count("left") >= 5 and kinds.count("verdict") == 1 and "us" in kinds
+    html = events.events_html(events.event_lines(walked))
+    assert html.count("<b>") == 1 and html.count("coalition-event-left") == kinds.count("left")
+    assert "coalition-term" in html  # glossary tooltips in the log
+
+
+def test_the_event_log_exports_as_csv_oldest_first(walked):
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(events.events_csv(events.event_lines(walked)))))
+    assert rows[0] == ["round", "kind", "event"] and len(rows) == len(walked.events) + 1
+    for (r, k, text), line in zip(rows[1:], walked.events):
+        assert line == f"Round {r}: {text}" and k == events.kind(line)
 
 
 @pytest.mark.parametrize("code", ["DEU", "FRA", "EST", "TUR"])
@@ -309,7 +421,7 @@ def test_inspector_terms_are_the_nations_utility_terms():
     now, best = n.utility_terms(), n.utility_terms(n.best_response())
     rows = {label: (a, b) for label, a, b in inspector.utility_terms_table(n)}
     assert rows["security benefit"] == pytest.approx((now["benefit"], best["benefit"]))
-    assert rows["domestic cost"] == pytest.approx((-now["cost"], -best["cost"]))
+    assert rows["security budget's political cost"] == pytest.approx((-now["cost"], -best["cost"]))
     assert rows["sucker cost"] == pytest.approx((-now["fairness"], -best["fairness"]))
     assert rows["utility"] == pytest.approx((now["utility"], best["utility"]))
     assert inspector.headline(n).startswith("Germany is a member of the coalition")
@@ -370,12 +482,15 @@ def test_rendered_views_follow_the_model():
     for _ in range(3):
         session.step()
     assert _text(rc, "coalition-headline") == banner_mod.banner(session.model).headline
-    assert session.model.reason[1:] in _text(rc, "coalition-reason")
+    assert session.model.reason[1:] in _html(rc, "coalition-reason")
     shown = [w.children[0] for w in rc.find(v.Html, class_="coalition-monitor").widgets]
     assert shown == [value for _, value in banner_mod.monitors(session.model)]
     charts_shown = [json.loads(w.option_json) for w in rc.find(EchartsJson).widgets]
-    assert charts.heatmap_option(session.model) in charts_shown
-    assert coalition_map.map_option(session.model) in charts_shown
+    for option in (charts.heatmap_option(session.model), coalition_map.map_option(session.model)):
+        title, subtitle = option["title"]["text"], option["title"]["subtext"]
+        # the page draws the title above the chart; the option keeps it hidden, for the PNG
+        assert {**option, "title": {"text": title, "subtext": subtitle, "show": False}} in charts_shown
+        assert title in [w.title for w in rc.find(EchartsJson).widgets]  # drawn above the chart
     log = _html(rc, "coalition-events")
     assert session.model.events[-1].split(":")[0] in log  # newest round on top
     assert _html(rc, "coalition-explain").startswith("Germany (round 3)")
@@ -471,7 +586,7 @@ def test_the_app_has_a_sweeps_tab_listing_finished_sweeps(tmp_path):
 
     box, rc = solara.render(Page(), handle_error=False)
     tabs = [w.children[0] for w in rc.find(v.Tab).widgets]
-    assert tabs == ["Model", "Info", "Sweeps"]
+    assert tabs == ["Model", "Model vs reality", "Info", "Parameters", "Sweeps"]
     rc.close()
     (tmp_path / "phase").mkdir()
     (tmp_path / "phase" / "manifest.json").write_text("{}")

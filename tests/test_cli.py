@@ -90,6 +90,7 @@ def test_a_ceasefire_run_prints_the_guarantee_and_calibration_the_troop_costs():
     (["run", "--scenario", "atlantis"], "scenario 'atlantis' is not known"),
     (["run", "--set", "us_policy=benevolent"], "us_policy = 'benevolent'"),
     (["run", "--set", "colour=blue"], "unknown parameter 'colour'"),
+    (["run", "--set", "spilover=0.5"], "unknown parameter 'spilover': did you mean 'spillover'?"),
     (["run", "--set", "spillover=2"], "spillover = 2.0 is not allowed (out of range)"),
     (["run", "--set", "spillover=lots"], "spillover = 'lots'"),
     (["run", "--set", "XYZ.us_reliance=1"], "nation 'XYZ' is not in this model"),
@@ -114,6 +115,13 @@ def test_bad_input_is_one_line_and_exit_code_2(args, words):
     assert "Traceback" not in out.stderr
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and words in lines[0], out.stderr
+
+
+def test_a_setting_that_changes_nothing_here_gets_a_note_and_the_seed_is_the_apps():
+    out = coalition("run", "--rounds", "1", "--robustness", "0", "--json", "--set", "n_nations=5")
+    assert out.returncode == 0 and json.loads(out.stdout)["seed"] == 42
+    assert out.stderr.strip() == ("coalition: note: n_nations changes nothing here: it applies "
+                                  "only to synthetic nations (nations = identical)")
 
 
 def test_validate_sets_the_first_round_beside_2025():

@@ -6,6 +6,7 @@ import pytest
 from agents.nation import Nation
 from agents.united_states import Adversary, UnitedStates
 from agents.coalition_model import CoalitionModel
+from model.events import pct
 
 
 def test_model_has_one_agent_per_nation_plus_the_us_and_the_adversary():
@@ -80,7 +81,8 @@ def test_explain_gives_each_utility_term_now_and_at_the_best_response():
         line = next(line for line in text.splitlines() if line.strip().startswith(label))
         assert f"{terms_now[key]:.3f}" in line and f"{terms_best[key]:.3f}" in line
     assert terms_best["utility"] >= terms_now["utility"]
-    assert "moving down" in text
+    now, best = pct(germany.contribution), pct(germany.best_response())
+    assert now != best and f"It gives more than its best response ({now} against {best})" in text
 
 
 def test_nation_utility_curve_peaks_at_its_best_response():

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from agents import CoalitionModel
-from model.config import all_params
+from model.config import all_params, inert_reason
 from model.policies import REGISTRY
+from model.scenarios import load_scenario
 
 ROUNDS = 14
 # the context in which a parameter can act at all
@@ -101,6 +102,38 @@ def test_each_parameter_changes_the_run_or_is_marked_absorbed(name):
             np.testing.assert_allclose(x, y, rtol=1e-9, atol=1e-15)
     else:
         assert differs(base, changed), f"{name} = {other_value(spec)!r} changes nothing"
+
+
+@pytest.fixture(scope="module")
+def plain_outcome():
+    return outcome({})
+
+
+@pytest.mark.parametrize("name", sorted(all_params()))
+def test_a_parameter_called_inert_changes_nothing_and_never_where_it_acts(name, plain_outcome):
+    """The app refuses a setting that would change nothing (model.config.inert_reason): it
+    must really change nothing there, and never be refused where it acts."""
+    context = dict(CONTEXT.get(name, {}))
+    if policy_for(name) and "us_policy" not in context:
+        context["us_policy"] = policy_for(name)
+    acting = load_scenario("baseline").config(context).values
+    assert inert_reason(name, acting) is None
+    plain = load_scenario("baseline").config({"stop_on_verdict": False}).values
+    if inert_reason(name, plain):
+        frame, summary, decisions = outcome({name: other_value(all_params()[name])})
+        if name in summary:  # a setting the run only reports back
+            frame = frame.assign(**{name: plain_outcome[0][name]}) if name in frame else frame
+            summary = {**summary, name: plain_outcome[1][name]}
+        assert not differs(plain_outcome, (frame, summary, decisions)), name
+
+
+def test_inert_settings_are_named_with_what_they_need():
+    values = load_scenario("baseline").config().values
+    assert inert_reason("n_nations", values) == (
+        "n_nations changes nothing here: it applies only to synthetic nations (nations = identical)")
+    assert "does not read it" in inert_reason("us_stake", values)
+    assert "after a ceasefire" in inert_reason("DEU.troop_strategy", values)
+    assert inert_reason("spillover", values) is None and inert_reason("DEU.us_reliance", values) is None
 
 
 def test_the_app_offers_no_control_for_an_absorbed_parameter():

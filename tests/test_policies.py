@@ -87,6 +87,29 @@ class PolicyTest:
             assert batch[i, 0] == one[0, 0] and batch_memory[i, 0] == one_memory[0, 0]
 
 
+    def test_its_event_says_why_it_acted_with_the_numbers_it_looked_at(self):
+        """The event log adds the policy's own reason to the US's move: the Europe it saw
+        (if it reads Europe) and the parameters that set its level, as printed numbers."""
+        values = {"us_level": 0.85, "us_low_level": 0.15, "us_withdraw_start": 4,
+                  "us_withdraw_rate": 0.07, "us_demand": 1.37, "us_hysteresis": 0.26,
+                  "us_switch_prob": 0.35, "us_stake": 0.6}
+        values = {k: v for k, v in values.items() if k in self.cls.reads}
+        params = {k: float(v[0, 0]) for k, v in parameters(self.cls, **values).items()}
+        for burden, memory in ((0.73, 1.0), (1.91, 0.0)):
+            obs = observation(6, 1.0, memory, 1.18, burden)
+            level, new_memory = self.cls.decide(obs, parameters(self.cls, **values),
+                                                np.array([[0.2]]))
+            seen = {k: float(np.asarray(v).reshape(-1)[0]) for k, v in vars(obs).items()}
+            text = self.cls.explain(seen, params, float(level[0, 0]), float(new_memory[0, 0]))
+            assert text and "\n" not in text
+            if self.cls.classifier["reads_europe"]:
+                assert f"{burden:.2f}" in text or "1.18" in text, text
+            for name, value in values.items():
+                shown = {f"{value:.2f}", f"{100 * value:.0f}%", f"{100 * value:.0f} points",
+                         f"round {value:.0f}", f"{value:g}"}
+                assert any(s in text for s in shown), (name, text)
+
+
 class TestSteadfast(PolicyTest):
     name = "steadfast"
 

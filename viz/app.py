@@ -1,29 +1,43 @@
 """The browser app: ``coalition app`` (or ``solara run viz.app``).
 
 Thin and declarative: a per-session model holder, the controls in the sidebar, the
-views in the main area, the Info panel in its own tab. The panels live in
-``viz/components``; what a session holds is in ``viz/state.py``.
+views in the main area, and tabs for model vs reality, the Info text, the parameter
+list and finished sweeps. The panels live in ``viz/components``; what a session holds
+is in ``viz/state.py``.
 """
 
 import solara
 
 from viz.classroom_page import Classroom, ClassroomLinks, is_classroom
 from viz.components.banner import Monitors, VerdictBanner
-from viz.components.charts import BurdenVsGdp, HeatMap, TimeSeries
+from viz.components.charts import BurdenVsGdp, HeatMap, TimeSeries, grid_style
 from viz.components.coalition_map import CoalitionMap
-from viz.components.controls import Controls
+from viz.components.controls import PARAMETERS_TAB, Controls
 from viz.components.events import EventLog
 from viz.components.info import Info
 from viz.components.inspector import Inspector
+from viz.components.parameters import Parameters
+from viz.components.reality import ModelVsReality
+from viz.components.uncertainty import PlausibleWorlds, SecondRun
+from viz.solara_fixes import apply as apply_solara_fixes
 from viz.state import Session
 from viz.sweep_page import SweepPage
 
 TITLE = "Coalition: burden-sharing and deterrence"
+TABS = ("Model", "Model vs reality", "Info", "Parameters", "Sweeps")
+assert TABS[PARAMETERS_TAB] == "Parameters"
+STYLE = """
+.coalition-term { text-decoration: underline dotted #888; cursor: help; }
+.coalition-panel .v-card__title { font-size: 1.05rem; padding-bottom: 4px; }
+"""
+
+apply_solara_fixes()
 
 
 @solara.component
 def Panel(title: str, children=[]):
-    with solara.Card(title, margin=0, style={"margin-bottom": "12px"}, classes=["coalition-panel"]):
+    with solara.Card(title, margin=0, style={"margin-bottom": "12px", "min-width": "0"},
+                     classes=["coalition-panel"]):
         solara.Column(children=children)
 
 
@@ -36,19 +50,42 @@ def Status(session: Session):
 
 
 @solara.component
+def RoundSlider(session: Session, version: int = 0):
+    """Scrub back through the run: every view shows the round chosen; at the right end
+    the views follow the run again."""
+    latest = session.model.round
+    if latest == 0:
+        return
+    shown = session.shown_round.value
+    value = latest if shown is None else shown
+    with solara.Row(style={"align-items": "center"}, gap="8px", classes=["coalition-round-slider"]):
+        solara.SliderInt(f"Round shown: {value} of {latest}", value=value, min=0, max=latest,
+                         on_value=session.show_round, thumb_label=True)
+        solara.Button("Latest", on_click=lambda: session.show_round(None), small=True,
+                      disabled=shown is None, outlined=True)
+
+
+@solara.component
 def Views(session: Session):
     """Every other view; each gets the version, so a new value redraws it."""
     v = session.views_version.value
     solara.use_effect(lambda: session.mark_drawn(v), [v])
+    overlay, found = session.overlay.value, session.ensemble.value
+    RoundSlider(session, version=v)
     with solara.Column(gap="0px"):
         with Panel("Over time"):
-            TimeSeries(session, version=v)
-        with solara.Columns([1, 1], gutters_dense=True):
+            TimeSeries(session, version=v, overlay=overlay, band=found.band if found else None)
+            with solara.Div(style=grid_style(420)):
+                with solara.Column(gap="2px"):
+                    PlausibleWorlds(session)
+                with solara.Column(gap="2px"):
+                    SecondRun(session)
+        with solara.Div(style=grid_style(460)):
             with Panel("Map"):
                 CoalitionMap(session, version=v)
             with Panel("Who gives what"):
                 HeatMap(session, version=v)
-        with solara.Columns([1, 1], gutters_dense=True):
+        with solara.Div(style=grid_style(460)):
             with Panel("Events"):
                 EventLog(session, version=v)
             with Panel("Burden and size"):
@@ -71,14 +108,22 @@ def Page():
 def SinglePlayer():
     session = solara.use_memo(Session, [])  # one model per browser session, never shared
     solara.Title(TITLE)
+    solara.Style(STYLE)
     with solara.Sidebar():
         Controls(session)
         ClassroomLinks()
-    with solara.lab.Tabs():
-        with solara.lab.Tab("Model"):
+    tab = session.tab.value
+    with solara.lab.Tabs(value=session.tab):
+        with solara.lab.Tab(TABS[0]):
             Status(session)
             Views(session)
-        with solara.lab.Tab("Info"):
+        with solara.lab.Tab(TABS[1]):
+            if tab == 1:  # computed only when shown
+                ModelVsReality(session)
+        with solara.lab.Tab(TABS[2]):
             Info()
-        with solara.lab.Tab("Sweeps"):
+        with solara.lab.Tab(TABS[3]):
+            if tab == 3:
+                Parameters()
+        with solara.lab.Tab(TABS[4]):
             SweepPage()

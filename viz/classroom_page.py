@@ -34,6 +34,7 @@ from model.choices import MODEL
 from model.errors import CoalitionError
 from model.policies import policy_names
 from model.scenarios import load_scenario, scenario_names
+from viz.components.download import Download
 
 JOIN_BASE_ENV = "COALITION_JOIN_BASE"  # the address students use (set by viz.server.serve)
 DEFAULT_STUDENT_NATIONS = 8  # the largest economies among the members, by default
@@ -305,13 +306,11 @@ def Debrief(room: Room, played: tuple):
             solara.Text(("like the model: " if v.like_model else "not like the model: ")
                         + v.sentence + who)
         with solara.Row():
-            solara.FileDownload(to_csv(d), filename=f"classroom-{room.code}.csv",
-                                label="Download the table (CSV)", mime_type="text/csv")
+            Download(lambda: to_csv(d), f"classroom-{room.code}.csv", "Download the table (CSV)")
             solara.FileDownload(png, filename=f"classroom-{room.code}.png",
                                 label="Download the summary (PNG)", mime_type="image/png")
-            solara.FileDownload(json.dumps(room.record(), indent=1),
-                                filename=f"classroom-{room.code}.json",
-                                label="Download the record (JSON)", mime_type="application/json")
+            Download(lambda: json.dumps(room.record(), indent=1), f"classroom-{room.code}.json",
+                     "Download the record (JSON)", mime="application/json")
 
 
 # ---------------------------------------------------------------------- the students

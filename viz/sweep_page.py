@@ -23,6 +23,15 @@ from model.errors import CoalitionError
 from viz.server import SWEEPS_ROOT_ENV
 
 DEFAULT_ROOT = "sweeps"
+EXPLAINER = (
+    "A sweep runs the model many times (<code>coalition sweep</code>), varying two parameters "
+    "over a grid, with several runs (other seeds, other values of anything else varied) at each "
+    "point. The diagram has one cell per pair of values: its colour is the share of those runs "
+    "that ended <b>fractured</b>, from blue (none) to red (all). The dashed line, where there is "
+    "one, is the boundary at which half of the runs fracture: on one side the coalition mostly "
+    "holds, on the other it mostly breaks, and a steep change of colour across it is a tipping "
+    "point. Read the axes' names for the two parameters and the title for the number of runs "
+    "behind each cell; few runs per cell make its colour a rough share.")
 
 
 class SweepPathError(CoalitionError):
@@ -81,6 +90,8 @@ def SweepPage(folder: str = "", root: str | None = None):
     with solara.Column():
         # plain HTML: solara.Markdown would ask a CDN for KaTeX, and the app is offline
         solara.HTML(tag="h3", unsafe_innerHTML="Sweep: where the coalition fractures")
+        solara.HTML(tag="p", unsafe_innerHTML=EXPLAINER, classes=["coalition-sweep-explainer"],
+                    style="max-width: 760px; font-size: 0.9rem")
         if found:
             solara.Select("Finished sweeps", values=found,
                           value=path if path in found else None, on_value=set_path)

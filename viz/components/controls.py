@@ -1,16 +1,20 @@
-"""The controls: scenario, US policy and its parameters, the seminar's parameters,
-Step / Play / Reset. A changed control waits for Reset, and the panel says so."""
+"""The controls: scenario, US policy and its parameters, the seminar's parameters, the
+ceasefire and the guarantee, the run (seed, round limit), any other parameter as
+``KEY=VALUE``, and Step / Play / Reset. A changed control waits for Reset, and the panel
+says so; a setting typed in the box shows in its control, which it then overrides."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 
 import solara
 
 from model.policies import REGISTRY, policy_names
 from model.config import Param, all_params
+from model.param import MAX_ROUNDS
 from model.scenarios import load_scenario, scenario_names
+from viz.components.inspector import nation_items
+from viz.glossary import CAPTIONS, gloss_html
 from viz.state import FOCUS_NATION, LABELS, Session, current_page
 
 # Slider ranges and steps where a parameter's allowed range is wider than a seminar needs.
@@ -22,7 +26,10 @@ UI_RANGES: dict[str, tuple[float, float, float]] = {
     "us_reliance_spread": (0, 2, 0.05), "defence_budget_weight": (0, 0.2, 0.005),
     "reparations_loan": (0, 150, 5),
     "adjustment_speed": (0.05, 1, 0.05), "noise": (0, 0.5, 0.01),
+    "us_backstop_price": (0, 60000, 1000), "ceasefire_round": (-1, 40, 1),
+    "force_threshold": (5000, 100000, 1000), "force_threshold_backstop": (5000, 100000, 1000),
 }
+PARAMETERS_TAB = 3  # the tab the settings box links to (viz/app.py)
 MIN_DELAY_MS = 50  # the shortest pause between rounds while playing
 CAPTION = {"font-size": "0.75rem", "color": "#666", "line-height": "1.2", "margin-bottom": "6px"}
 
@@ -37,30 +44,45 @@ def slider_range(name: str, value: float) -> tuple[float, float, float]:
     return min(low, value), max(high, value), step
 
 
+def Caption(text: str, classes: list[str] | None = None):
+    """A control's caption in plain words, glossary terms with tooltips."""
+    return solara.HTML(tag="div", unsafe_innerHTML=gloss_html(text), style=CAPTION_CSS,
+                       classes=["coalition-caption", *(classes or [])])
+
+
+CAPTION_CSS = "font-size: 0.75rem; color: #666; line-height: 1.2; margin-bottom: 6px"
+
+
 @solara.component
 def ParamControl(session: Session, name: str):
-    """One model parameter: a slider, switch or choice built from its spec."""
+    """One model parameter: a slider, switch or choice built from its spec. A value typed in
+    the settings box is shown here, and the control is disabled while the box sets it."""
     spec: Param = all_params()[name]
-    value = session.pending.value.values[name]
+    value, boxed = session.pending.value.effective(name)
     label = LABELS.get(name, name)
 
     def set_value(v):
         session.set_value(name, v)
 
     if spec.kind is bool:
-        solara.Switch(label=label, value=value, on_value=set_value)
+        solara.Switch(label=label, value=value, on_value=set_value, disabled=boxed)
     elif spec.choices is not None:
-        solara.Text(label)
-        solara.ToggleButtonsSingle(value=value, values=list(spec.choices), on_value=set_value, dense=True)
+        solara.Text(f"{label}: {value}" if boxed else label)
+        if not boxed:
+            solara.ToggleButtonsSingle(value=value, values=list(spec.choices), on_value=set_value,
+                                       dense=True)
     elif spec.kind is int:
         low, high, step = slider_range(name, value)
         solara.SliderInt(f"{label}: {value}", value=value, min=int(low), max=int(high), step=int(step),
-                         on_value=set_value)
+                         on_value=set_value, disabled=boxed)
     else:
         low, high, step = slider_range(name, value)
         solara.SliderFloat(f"{label}: {value:g}", value=value, min=low, max=high, step=step,
-                           on_value=set_value)
-    solara.Text(spec.doc, style=CAPTION)
+                           on_value=set_value, disabled=boxed)
+    if boxed:
+        Caption(f"set to {value} in More settings below, which overrides this control",
+                classes=["coalition-boxed"])
+    Caption(CAPTIONS.get(name, spec.doc))
 
 
 @solara.component
@@ -111,7 +133,7 @@ def PendingNotice(session: Session):
 
 @solara.component
 def NationReliance(session: Session):
-    """The nations' mean belief us_reliance and its spread, and one chosen nation's own."""
+    """The nations' mean belief (US reliance) and its spread, and one chosen nation's own."""
     pending = session.pending.value
     session.applied.value  # the nations change with the applied model
     model = session.model
@@ -123,26 +145,78 @@ def NationReliance(session: Session):
     ParamControl(session, "us_reliance")
     ParamControl(session, "us_reliance_spread")
 
-    items = [{"text": f"{n} ({c})", "value": c} for c, n in sorted(zip(codes, model.nations.name),
-                                                                   key=lambda t: t[1])]
-    solara.v.Select(label="One nation's US reliance", items=items, v_model=code, dense=True,
-                    on_v_model=chosen.set)
+    solara.v.Select(label="One nation's US reliance", items=nation_items(model), v_model=code,
+                    dense=True, on_v_model=chosen.set)
     key = f"{code}.us_reliance"
-    own = pending.values.get(key)
+    own, boxed = pending.effective(key)
 
     def override(on: bool) -> None:
         start = round(model.nation(code).us_reliance, 2)
-        session.pending.set(pending.with_value(key, start if on else None))
+        session.set_value(key, start if on else None)
 
-    solara.Switch(label=f"Set {name}'s own", value=own is not None, on_value=override)
+    solara.Switch(label=f"Set {name}'s own", value=own is not None, on_value=override,
+                  disabled=boxed)
     if own is not None:
         low, high, step = slider_range("us_reliance", own)
-        solara.SliderFloat(f"{name}: us_reliance {own:g}", value=own, min=low, max=high, step=step,
-                           on_value=lambda v: session.pending.set(pending.with_value(key, v)))
-    per_nation = pending.nation_values("us_reliance")
+        solara.SliderFloat(f"{name}'s US reliance: {own:g}", value=own, min=low, max=high,
+                           step=step, disabled=boxed,
+                           on_value=lambda v: session.set_value(key, v))
+    per_nation = {**pending.nation_values("us_reliance"),
+                  **{k.split(".")[0]: v for k, v in pending.box()[0].items()
+                     if k.endswith(".us_reliance")}}
     if per_nation:
         solara.Text("Set per nation: " + ", ".join(f"{c} {v:g}" for c, v in
                                                    sorted(per_nation.items())), style=CAPTION)
+
+
+@solara.component
+def SettingsBox(session: Session):
+    """Any other parameter as KEY=VALUE lines, checked as they are typed."""
+    pending = session.pending.value
+    read, problems = pending.box()
+    solara.Text("More settings", style={"font-weight": "bold", "display": "block",
+                                        "margin-top": "14px"})
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="2px"):
+        solara.Text("Any parameter, one KEY=VALUE a line, as coalition run --set: see the",
+                    style=CAPTION)
+        solara.Button("parameter list", text=True, small=True, classes=["coalition-parameters-link"],
+                      on_click=lambda: session.tab.set(PARAMETERS_TAB),
+                      style={"text-transform": "none", "padding": "0 2px", "min-width": "0"})
+    # a plain Vuetify text area: its label stays above the text (Solara's solo style hides it)
+    solara.v.Textarea(label="KEY=VALUE lines, e.g. deterrence_rho=1", v_model=pending.extra,
+                      rows=3, auto_grow=True, outlined=True, hide_details="auto", dense=True,
+                      on_v_model=lambda v: session.set_extra(v or ""))
+    for problem in problems:
+        solara.Error(problem, dense=True, classes=["coalition-box-problem"],
+                     style={"font-size": "0.8rem"})
+    if read and not problems:
+        Caption("Read: " + ", ".join(f"{k} = {v}" for k, v in read.items()),
+                classes=["coalition-box-read"])
+
+
+@solara.component
+def Guarantee(session: Session):
+    """The ceasefire, the US backstop and the force's thresholds."""
+    policy = session.pending.value.effective("us_policy")[0]
+    ParamControl(session, "ceasefire_round")
+    if "us_backstop" in REGISTRY[policy].reads:
+        ParamControl(session, "us_backstop")
+    else:
+        Caption(f"The {policy} US never backs the force.")
+    if "us_backstop_price" in REGISTRY[policy].reads:
+        ParamControl(session, "us_backstop_price")
+    ParamControl(session, "force_threshold")
+    ParamControl(session, "force_threshold_backstop")
+
+
+@solara.component
+def RoundLimit(session: Session):
+    solara.InputInt(f"Stop after round (1 to {MAX_ROUNDS:,})", value=session.round_limit.value,
+                    on_value=lambda v: session.set_round_limit(v if v is not None else 1),
+                    classes=["coalition-round-limit"])
+    Caption(f"Play and Step stop after round {session.round_limit.value:,}, as at the verdict "
+            "(the command line's --rounds); a change applies at once.",
+            classes=["coalition-round-limit-caption"])
 
 
 @solara.component
@@ -158,12 +232,16 @@ def Controls(session: Session):
         solara.Text(preset.description, style=CAPTION)
 
     Heading("The United States")
-    policy = pending.values["us_policy"]
-    solara.Select("US policy", values=policy_names(), value=policy,
+    policy, boxed = pending.effective("us_policy")
+    solara.Select("US policy", values=policy_names(), value=policy, disabled=boxed,
                   on_value=lambda v: session.set_value("us_policy", v))
-    solara.Text(REGISTRY[policy].description, style=CAPTION)
+    if boxed:
+        Caption(f"set to {policy} in More settings below, which overrides this control",
+                classes=["coalition-boxed"])
+    Caption(REGISTRY[policy].description)
     for name in REGISTRY[policy].reads:
-        ParamControl(session, name)
+        if name not in ("us_backstop", "us_backstop_price"):
+            ParamControl(session, name)
 
     Heading("Nations' beliefs and tastes")
     NationReliance(session)
@@ -178,10 +256,12 @@ def Controls(session: Session):
     for name in ("spillover", "penalty_scale", "adjustment_speed", "noise", "mode", "adversary"):
         ParamControl(session, name)
 
+    Heading("After a ceasefire: the guarantee")
+    Guarantee(session)
+
     Heading("The run")
     solara.InputInt("Seed", value=pending.seed,
-                    on_value=lambda v: session.pending.set(replace(pending, seed=v)))
+                    on_value=session.set_seed)
+    RoundLimit(session)
     ParamControl(session, "stop_on_verdict")
-    solara.InputTextArea("More settings, one KEY=VALUE a line (as coalition run --set)",
-                         value=pending.extra, continuous_update=True, rows=3,
-                         on_value=lambda v: session.pending.set(replace(pending, extra=v)))
+    SettingsBox(session)

@@ -17,10 +17,13 @@ def info_text() -> str:
 
 @functools.cache
 def info_html() -> str:
-    """The Info text as HTML, made here: solara.Markdown would fetch KaTeX from a CDN."""
+    """The Info text as HTML, made here: solara.Markdown would fetch KaTeX from a CDN.
+    Symbols and terms of the glossary carry tooltips (:mod:`viz.glossary`)."""
     import markdown
 
-    return markdown.markdown(info_text(), extensions=["tables", "toc"])
+    from viz.glossary import gloss_markdown
+
+    return markdown.markdown(gloss_markdown(info_text()), extensions=["tables", "toc"])
 
 
 @solara.component
