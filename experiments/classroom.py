@@ -596,10 +596,13 @@ def situation(model: CoalitionModel, iso3: str) -> Situation:
 class Registry:
     """The server's rooms by code (shared deliberately: a room's members see one room)."""
 
+    SWEEP_SECONDS = 30.0  # how often the server looks for idle rooms
+
     def __init__(self, clock: Callable[[], float] = time.monotonic, timers: bool = True) -> None:
         self.clock, self.timers = clock, timers
         self.lock = threading.Lock()
         self.rooms: dict[str, Room] = {}
+        self._sweeper: threading.Thread | None = None
 
     def open(self, setup: RoomSetup) -> Room:
         """A new room with a fresh code (the setup's one-line error if it is bad)."""
@@ -607,7 +610,16 @@ class Registry:
             code = new_code(self.rooms)
             room = Room(code, setup, clock=self.clock, timers=self.timers)
             self.rooms[code] = room
+            if self.timers and self._sweeper is None:  # on a server: close idle rooms
+                self._sweeper = threading.Thread(target=self._sweep, daemon=True,
+                                                 name="classroom-idle-rooms")
+                self._sweeper.start()
             return room
+
+    def _sweep(self) -> None:
+        while True:
+            time.sleep(self.SWEEP_SECONDS)
+            self.close_idle()
 
     def get(self, code: str | None) -> Room | None:
         """The room with this code as typed, or None (closing idle rooms first)."""

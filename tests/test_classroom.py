@@ -404,3 +404,33 @@ def test_a_student_sees_their_nation_in_plain_words_and_the_payoff_of_each_choic
     best = nation.best_response()
     assert s.payoff(best) == pytest.approx(max(s.payoffs), rel=1e-3)
     assert s.shares[0] == 0 and s.shares[-1] <= s.max_aid
+
+
+def test_the_join_link_is_the_network_address_when_serving_the_network():
+    from viz.server import address, join_base, lan_address
+
+    assert join_base("127.0.0.1", 9001) == "http://127.0.0.1:9001/"
+    shared = join_base("0.0.0.0", 9001)
+    assert shared.endswith(":9001/") and "0.0.0.0" not in shared
+    assert shared == (f"http://{lan_address()}:9001/" if lan_address() else address("0.0.0.0", 9001))
+
+
+def test_the_guides_say_what_the_classroom_game_does():
+    """The seminar plan and the Info tab describe the rooms as they are."""
+    from pathlib import Path
+
+    from experiments import debrief as db
+    from viz import classroom_page as pages
+
+    root = Path(__file__).resolve().parent.parent
+    plan = " ".join((root / "docs" / "seminar.md").read_text().split())
+    info = " ".join((root / "viz" / "info.md").read_text().split())
+    assert "# The classroom game: a 45-minute plan" in (root / "docs" / "seminar.md").read_text()
+    assert pages.DEFAULT_STUDENT_NATIONS == 8 and "the eight largest economies" in plan
+    assert db.AID_TOLERANCE == 0.25 and "within a quarter" in plan
+    assert db.LIKE_SHARE == pytest.approx(2 / 3) and "at least two rounds of three" in plan
+    assert RoomSetup().idle_seconds == 30 * 60 and "no activity for 30 minutes" in plan
+    assert "no activity for 30 minutes" in info
+    for guide in (plan, info):
+        assert "coalition app --host 0.0.0.0" in guide and "Start a classroom game" in guide
+        assert "keeps last round's choice" in guide

@@ -35,8 +35,8 @@ from model.errors import CoalitionError
 from model.policies import policy_names
 from model.scenarios import load_scenario, scenario_names
 from viz.components.download import Download
+from viz.server import DEFAULT_HOST, DEFAULT_PORT, JOIN_BASE_ENV, address
 
-JOIN_BASE_ENV = "COALITION_JOIN_BASE"  # the address students use (set by viz.server.serve)
 DEFAULT_STUDENT_NATIONS = 8  # the largest economies among the members, by default
 NOTE = {"font-size": "13px", "color": "#555"}
 
@@ -56,7 +56,8 @@ def link(**params: str) -> str:
 
 
 def join_base() -> str:
-    return os.environ.get(JOIN_BASE_ENV, "http://127.0.0.1:8765/")
+    """The address students open (``viz.server.serve`` sets it from --host and --port)."""
+    return os.environ.get(JOIN_BASE_ENV, address(DEFAULT_HOST, DEFAULT_PORT))
 
 
 def use_room(room: Room, key=lambda status: status.version) -> RoomStatus:
@@ -200,6 +201,11 @@ def NewRoom(push):
                       value=policy)
         solara.SelectMultiple("Nations the students play", values=nations.value,
                               all_values=list(all_codes), on_value=nations.set)
+        with solara.Row():
+            solara.Text(f"{len(nations.value)} nations for students", style=NOTE)
+            solara.Button("All nations", on_click=lambda: nations.set(list(all_codes)), text=True)
+            solara.Button("The largest economies", text=True,
+                          on_click=lambda: nations.set(default_nations(scenario.value)))
         solara.InputInt("Rounds", value=rounds)
         solara.InputInt("Seconds per round", value=timer)
         solara.InputInt("Seed", value=seed)
@@ -225,7 +231,10 @@ def TeacherRoom(room: Room, token: str):
 
     with solara.Card(f"Room {room.code}"):
         solara.Markdown(f"Students join at **{url}** (or open the app and type the code "
-                        f"**{room.code}**). Scenario *{room.setup.scenario}*.")
+                        f"**{room.code}**). Scenario *{room.setup.scenario}*."
+                        + (" Only this computer can reach that address: start the app with "
+                           "`coalition app --host 0.0.0.0` to let the class in."
+                           if "127.0.0.1" in url else ""))
         phase = {LOBBY: "waiting for the first round", OPEN: "round open",
                  "waiting": "between rounds", OVER: "the game is over",
                  CLOSED: f"closed: {status.closed_reason}"}[status.phase]
