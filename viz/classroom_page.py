@@ -39,6 +39,7 @@ from viz.server import DEFAULT_HOST, DEFAULT_PORT, JOIN_BASE_ENV, address
 
 DEFAULT_STUDENT_NATIONS = 8  # the largest economies among the members, by default
 NOTE = {"font-size": "13px", "color": "#555"}
+COALESCE_SECONDS = 0.05  # a page redraws at most this often for a burst of changes
 
 
 def query(search: str | None) -> dict[str, str]:
@@ -71,7 +72,8 @@ def use_room(room: Room, key=lambda status: status.version) -> RoomStatus:
         last = key(room.status())
         try:
             while not cancel.is_set():
-                woken.wait(5.0)
+                if woken.wait(5.0):
+                    cancel.wait(COALESCE_SECONDS)  # submissions in a burst: one redraw
                 woken.clear()
                 now = key(room.status())
                 if now != last:
@@ -218,7 +220,7 @@ def NewRoom(push):
 # ---------------------------------------------------------------------- the teacher
 @solara.component
 def TeacherRoom(room: Room, token: str):
-    status = use_room(room)
+    status = use_room(room, key=lambda st: (st.phase, st.round, st.us, st.closed_reason))
     url = join_base() + "?" + urlencode({"room": room.code})
     error = solara.use_reactive("")
 
@@ -238,19 +240,10 @@ def TeacherRoom(room: Room, token: str):
         phase = {LOBBY: "waiting for the first round", OPEN: "round open",
                  "waiting": "between rounds", OVER: "the game is over",
                  CLOSED: f"closed: {status.closed_reason}"}[status.phase]
-        joined = len(status.players)
         solara.Markdown(f"### Round {status.round} of {status.rounds} · {phase}")
         if status.phase == OPEN:
             Countdown(room)
-        solara.Text(f"{len(status.submitted)} of {joined} submitted", classes=["classroom-count"])
-        rows = "\n".join(f"| {nation} | {name or ('-' if room.setup.anonymous else '')} | "
-                         f"{'yes' if iso3 in status.submitted else ''} |"
-                         for iso3, nation, name in status.players)
-        solara.Markdown("| nation | student | submitted |\n|---|---|---|\n" + rows if rows
-                        else "No student has joined yet.")
-        if status.free:
-            solara.Markdown("Played by the model until a student joins: " + ", ".join(status.free),
-                            style=NOTE)
+        Submissions(room)
         solara.Markdown(f"**Verdict so far:** {status.reason}")
         if error.value:
             solara.Error(error.value)
@@ -268,6 +261,23 @@ def TeacherRoom(room: Room, token: str):
         USByHand(room, token, status.us.level, status.us.backstop)
     if status.round > 0:
         Debrief(room, (status.round, status.phase))
+
+
+@solara.component
+def Submissions(room: Room):
+    """Who has joined and who has submitted: the part of the teacher's screen that
+    changes with every submission, redrawn on its own."""
+    status = use_room(room, key=lambda st: (st.submitted, st.players, st.phase))
+    solara.Text(f"{len(status.submitted)} of {len(status.players)} submitted",
+                classes=["classroom-count"])
+    rows = "\n".join(f"| {nation} | {name or ('-' if room.setup.anonymous else '')} | "
+                     f"{'yes' if iso3 in status.submitted else ''} |"
+                     for iso3, nation, name in status.players)
+    solara.Markdown("| nation | student | submitted |\n|---|---|---|\n" + rows if rows
+                    else "No student has joined yet.")
+    if status.free:
+        solara.Markdown("Played by the model until a student joins: " + ", ".join(status.free),
+                        style=NOTE)
 
 
 @solara.component
@@ -360,7 +370,7 @@ def JoinRoom(room: Room, push):
 
 @solara.component
 def StudentRoom(room: Room, player: Player):
-    status = use_room(room, key=lambda st: (st.phase, st.round, player.iso3 in st.submitted))
+    status = use_room(room, key=lambda st: (st.phase, st.round))
     s = solara.use_memo(lambda: room.read(situation, player.iso3), [status.phase, status.round])
     with solara.Card(f"Room {room.code} · you play {s.nation}"):
         headline = {LOBBY: "Waiting for the teacher to open round 1.",
@@ -371,9 +381,6 @@ def StudentRoom(room: Room, player: Player):
         solara.Markdown(f"### {headline}")
         if status.phase == OPEN:
             Countdown(room)
-        if player.iso3 in status.submitted:
-            solara.Success(f"Your choices for round {status.round + 1} are counted; you may still "
-                           "change them until the round closes.")
         solara.Markdown("\n".join(f"- {line}" for line in s.lines))
     if status.phase == OPEN:
         Choose(room, player, s).key(f"round-{status.round + 1}")
@@ -388,7 +395,10 @@ def Choose(room: Room, player: Player, s: Situation):
     aid = solara.use_reactive(round(100 * kept.aid, 4))
     troops = solara.use_reactive(int(kept.troops or 0))
     member = solara.use_reactive(bool(kept.member))
-    receipt = solara.use_reactive("")
+    counted = solara.use_memo(lambda: player.iso3 in room.status().submitted, [])  # (a reload)
+    receipt = solara.use_reactive(
+        f"Your choices for round {round_no} are counted; you may still change them until the "
+        "round closes." if counted else "")
 
     def submit() -> None:
         try:
@@ -420,8 +430,14 @@ def Choose(room: Room, player: Player, s: Situation):
                                    values=[stay, leave],
                                    on_value=lambda v: member.set(s.member == (v == stay)))
         solara.Button("Submit", color="primary", on_click=submit, icon_name="mdi-send")
-        if receipt.value:
-            solara.Text(receipt.value, classes=["classroom-receipt"])
+        ReceiptLine(receipt)
+
+
+@solara.component
+def ReceiptLine(receipt: solara.Reactive[str]):
+    """The answer to a submission: only this line is redrawn when it comes."""
+    if receipt.value:
+        solara.Text(receipt.value, classes=["classroom-receipt"])
 
 
 @solara.component
