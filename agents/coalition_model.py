@@ -16,6 +16,7 @@ import mesa
 from agents.nation import Nation
 from agents.united_states import Adversary, UnitedStates
 from model import game as g
+from model.choices import Choices
 from model.config import flatten
 from model.errors import ParameterError
 from model.events import describe_round, verdict_reason
@@ -56,6 +57,7 @@ class CoalitionModel(mesa.Model):
         self.event_rng = event_stream(self.rng)  # the ceasefire's draws (model.rounds)
         self.moves = no_moves(self.state)  # who left or joined when (model.outcomes)
         self.events: list[str] = []
+        self.choices: Choices | None = None  # the next round's human choices (step_with)
         self.running = True
 
         self.nation_agents = [Nation(self, i) for i in range(self.nations.n)]
@@ -80,9 +82,10 @@ class CoalitionModel(mesa.Model):
     def step(self) -> None:
         """One round: US, adversary, learning, defence and off-budget money, the EU Council,
         contributions, membership, record (:func:`model.rounds.play_round`)."""
+        choices, self.choices = self.choices, None
         before = self.state
         uniforms = draw_round([self.rng], self.nations.n, [self.event_rng])
-        self.state = play_round(self.world, before, uniforms)
+        self.state = play_round(self.world, before, uniforms, choices)
         self.moves = record_moves(self.moves, self.state, uniforms)
         self.round = int(self.state.round[0, 0])
         self.adversary.record(self.round, int(self.state.probe_target[0, 0]))
@@ -90,6 +93,12 @@ class CoalitionModel(mesa.Model):
         self.datacollector.collect(self)
         if finished(self.world, self.state)[0]:
             self.running = False
+
+    def step_with(self, choices: Choices | None) -> None:
+        """One round with what human players decided (:mod:`model.choices`, the classroom
+        game); the random numbers drawn are the same as :meth:`step`'s."""
+        self.choices = choices
+        self.step()
 
     def run(self, rounds: int = 100) -> dict[str, Any]:
         """Play up to ``rounds`` rounds (fewer if a verdict stops the run); the summary."""

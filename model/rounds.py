@@ -19,12 +19,14 @@ import numpy as np
 from scipy.special import ndtri
 
 from model import beliefs as bl
+from model import choices as ch
 from model import conditions
 from model import council
 from model import force as fc
 from model import game as g
 from model import kernels
 from model import paths
+from model.choices import Choices
 from model.policies import USObservation, backstop_all, decide_all
 from model.state import (CAUSE_CORE, CAUSE_EFFORT, CAUSE_NONE, CAUSE_SIZE, CONVERGED, FORMED,
                          FRACTURED, HOLLOW, NO_CEASEFIRE, NO_VERDICT, NOT_FORMED, State, World)
@@ -76,8 +78,14 @@ def move_order(uniforms: np.ndarray, n: int) -> np.ndarray:
     return np.argsort(uniforms[:, n:2 * n], axis=-1, kind="stable")
 
 
-def play_round(world: World, state: State, uniforms: np.ndarray) -> State:
-    """One round (ODD, 'Process overview and scheduling')."""
+def play_round(world: World, state: State, uniforms: np.ndarray,
+               choices: Choices | None = None) -> State:
+    """One round (ODD, 'Process overview and scheduling').
+
+    ``choices``: what human players decided this round (:mod:`model.choices`, the
+    classroom game); where they leave a choice to the model, and without them, the
+    round is the model's own, to the bit.
+    """
     n = state.contribution.shape[-1]
     noise_u = uniforms[:, :n]
     us_u, probe_u, target_u = (uniforms[:, 2 * n + k:2 * n + k + 1] for k in range(3))
@@ -87,6 +95,7 @@ def play_round(world: World, state: State, uniforms: np.ndarray) -> State:
     # 1. The US sets its commitment by its policy, looking at last round's Europe.
     last = round_game(world, state)
     us_level, us_memory = us_decides(world, state, rnd, us_u, last)
+    us_level = ch.us_level(choices, us_level)
     us_effort = us_level * world.game.us_effort_ref
     # 2. The adversary probes where deterrence is weak; probed regions rally.
     rally, probe_target = adversary_probes(world, state, us_effort, probe_u, target_u, last)
@@ -97,7 +106,8 @@ def play_round(world: World, state: State, uniforms: np.ndarray) -> State:
     defence, off_budget, reparations = exogenous_inputs(world, rnd)
     # 5. After a ceasefire, the reassurance force: offers move towards best offers, and
     #    the pledges and the US backstop are settled like an assurance contract.
-    force = reassurance_force(world, state, rnd, last, expected, us_level, us_memory, ceasefire_u)
+    force = reassurance_force(world, state, rnd, last, expected, us_level, us_memory, ceasefire_u,
+                              choices)
     game = g.this_round(world.game, rally=rally, defence=defence,
                         asset_risk=world.reparations_risk * world.asset_holding * reparations,
                         force_deterrence=force["force_deterrence"])
@@ -111,10 +121,12 @@ def play_round(world: World, state: State, uniforms: np.ndarray) -> State:
     # 7. Nations move part of the way to their best response, with optional noise.
     target = g.best_response(game, state.contribution, state.member, expected, us_effort)
     contribution = adjust_contributions(world, game, state, target, noise_u)
+    contribution = ch.contribution(choices, contribution,
+                                   *g.contribution_bounds(game, state.member))
     # 8. Membership: in random order, each nation switches side if that pays at the
     #    equilibrium that follows (the others re-optimise), net of the penalty.
     member, switched, memo = revise_membership(world, game, state, contribution, expected, us_effort,
-                                               move_order(uniforms, n))
+                                               move_order(uniforms, n), choices)
     lower, upper = g.contribution_bounds(game, member)
     contribution = np.clip(contribution, lower, upper)
     # 9. Record: the verdict so far.
@@ -221,7 +233,8 @@ def adversary_probes(world: World, state: State, us_effort: np.ndarray,
 
 def reassurance_force(world: World, state: State, rnd: np.ndarray, last: g.Game,
                       expected: np.ndarray, us_level: np.ndarray, us_memory: np.ndarray,
-                      uniform: np.ndarray) -> dict[str, np.ndarray]:
+                      uniform: np.ndarray, choices: Choices | None = None
+                      ) -> dict[str, np.ndarray]:
     """The ceasefire and the reassurance force this round (the State fields they set).
 
     A ceasefire begins on ``ceasefire_round`` or with ``ceasefire_chance`` a round, and
@@ -238,6 +251,7 @@ def reassurance_force(world: World, state: State, rnd: np.ndarray, last: g.Game,
         return {name: getattr(state, name) for name in FORCE_FIELDS}
     rules, unit, codes = world.force, world.force.unit, world.troop_strategy
     offered, price = backstop_all(world.policy_code, us_level, us_memory, world.policy_params)
+    offered, price = ch.backstop(choices, offered, price)
     offered = offered & ceasefire
     can = (ceasefire & state.member & conditions.offering(codes) & (world.troop_capacity > 0))
     best = (best_offers(world, state, last, expected) if state.ceasefire.any()
@@ -246,6 +260,7 @@ def reassurance_force(world: World, state: State, rnd: np.ndarray, last: g.Game,
     offer = np.where(began, world.troops_start,
                      fc.step_offers(state.troops_offer, best, world.adjustment_speed))
     offer = np.where(can, np.clip(offer, 0, world.troop_capacity), 0)
+    offer = ch.troops(choices, offer, can, world.troop_capacity)
     honoured, backstop, met = conditions.resolve(
         codes, offer * unit, offered, price, rules.threshold_alone, rules.threshold_backed,
         world.condition_others, world.condition_force, world.condition_nations)
@@ -311,14 +326,16 @@ def adjust_contributions(world: World, game: g.Game, state: State, target: np.nd
 
 
 def revise_membership(world: World, game: g.Game, state: State, contribution: np.ndarray,
-                      expected: np.ndarray, us_effort: np.ndarray, order: np.ndarray):
+                      expected: np.ndarray, us_effort: np.ndarray, order: np.ndarray,
+                      choices: Choices | None = None):
     """Nations in ``order`` each switch side if the equilibrium gain beats the penalty.
 
     Ties favour the coalition (:func:`model.game.wants_to_switch`): an indifferent
     member stays, an indifferent outsider joins. Gains are evaluated for every nation
     at once; after a switch, each nation still to come judges the coalition as it
     stands when its turn comes. A run whose inputs are bitwise those of last round (a
-    steady state) reuses last round's gains.
+    steady state) reuses last round's gains. A nation whose side a player chose
+    (``choices.member``, :mod:`model.choices`) takes that side at its turn instead.
 
     After a switch, only the gains of the nations still to come are solved again. With
     the compiled kernel (:mod:`model.kernels`), or from :data:`ONE_AT_A_TIME` nations
@@ -371,6 +388,7 @@ def revise_membership(world: World, game: g.Game, state: State, contribution: np
                 stay[np.arange(rows.size), who[rows]], switch[:, 0])
         margin = threshold[runs, who] - gain[runs, who]
         wants = g.wants_to_switch(member[runs, who], margin, tol[runs, who])
+        wants = ch.switches(choices, runs, who, member[runs, who], wants)
         if not wants.any():
             continue
         rows = runs[wants]

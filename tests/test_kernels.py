@@ -11,10 +11,13 @@ switch from the switch's own solve, must decide exactly as solving every nation 
 would, with at most 2N + 1 equilibria a round.
 """
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from agents.coalition_model import CoalitionModel
+from model import choices as ch
 from model import game as g
 from model import kernels
 from model import rounds as r
@@ -96,14 +99,21 @@ def test_numpy_is_used_when_switched_off_or_for_a_small_step(monkeypatch):
     assert not kernels.available() and not kernels.worthwhile(16, 33)
 
 
-def test_the_membership_step_decides_alike_on_both_paths(monkeypatch):
+@pytest.mark.parametrize("players", [0, 5])
+def test_the_membership_step_decides_alike_on_both_paths(monkeypatch, players):
     """The textbook game of 40 nations, where all but three leave in the first round:
     many switches, so the kernel's one-at-a-time gains and NumPy's batch of the nations
     still to come are both exercised; each must give the members and switches of
-    solving every gain again after each switch."""
+    solving every gain again after each switch (also with players who choose to stay,
+    model.choices, which changes the coalition the later nations judge)."""
     model = CoalitionModel("lq-textbook", rng=3, n_nations=40, stop_on_verdict=False)
     world, state = model.world, model.state
     uniforms = r.draw_round([np.random.default_rng(7)], 40, [np.random.default_rng(8)])
+    choices = None
+    if players:
+        member = np.full((1, 40), ch.MODEL, np.int8)
+        member[0, :players] = 1
+        choices = replace(ch.Choices.none(1, 40), member=member)
     results = {}
     solved = []  # coalitions the kernel solves (one list entry per call and run)
     payoffs = kernels.Counterfactuals.payoffs
@@ -119,10 +129,10 @@ def test_the_membership_step_decides_alike_on_both_paths(monkeypatch):
         monkeypatch.setattr(r, "ONE_AT_A_TIME", lazy)
         if label == "kernel":
             monkeypatch.setattr(kernels.Counterfactuals, "payoffs", counted)
-        results[label] = r.play_round(world, state, uniforms)
+        results[label] = r.play_round(world, state, uniforms, choices)
     assert sum(solved) <= 2 * 40 + 1, sum(solved)  # no coalition solved twice
     monkeypatch.setattr(r, "revise_membership", resolve_all_after_each_switch)
-    results["all again"] = r.play_round(world, state, uniforms)
+    results["all again"] = r.play_round(world, state, uniforms, choices)
     switches = np.abs(results["all again"].switched).sum()
     assert switches >= 30  # the case exercises switches
     for label in ("numpy", "numpy one at a time", "kernel"):
@@ -131,8 +141,10 @@ def test_the_membership_step_decides_alike_on_both_paths(monkeypatch):
         assert np.array_equal(results[label].contribution, results["all again"].contribution)
 
 
-def resolve_all_after_each_switch(world, game, state, contribution, expected, us_effort, order):
-    """The membership step as it was: every gain solved again after each switch."""
+def resolve_all_after_each_switch(world, game, state, contribution, expected, us_effort, order,
+                                  choices=None):
+    """The membership step as it was: every gain solved again after each switch (a
+    player's chosen side, model.choices, taken at its turn)."""
     member = state.member.copy()
     switched = np.zeros(member.shape, dtype=np.int8)
     threshold = g.switching_penalty(game, member, world.exit_penalty, world.join_penalty)
@@ -148,6 +160,7 @@ def resolve_all_after_each_switch(world, game, state, contribution, expected, us
         who = order[:, position]
         wants = g.wants_to_switch(member[runs, who], threshold[runs, who] - gain[runs, who],
                                   tol[runs, who])
+        wants = ch.switches(choices, runs, who, member[runs, who], wants)
         if not wants.any():
             continue
         rows = runs[wants]

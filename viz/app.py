@@ -8,6 +8,7 @@ is in ``viz/state.py``.
 
 import solara
 
+from viz.classroom_page import Classroom, ClassroomLinks, is_classroom
 from viz.components.banner import Monitors, VerdictBanner
 from viz.components.charts import BurdenVsGdp, HeatMap, TimeSeries, grid_style
 from viz.components.coalition_map import CoalitionMap
@@ -95,11 +96,22 @@ def Views(session: Session):
 
 @solara.component
 def Page():
+    """The app; an address of the classroom game (``/?room=...``) gets its pages instead."""
+    router = solara.use_router()
+    if is_classroom(router.search):
+        Classroom(router.search)
+    else:
+        SinglePlayer()
+
+
+@solara.component
+def SinglePlayer():
     session = solara.use_memo(Session, [])  # one model per browser session, never shared
     solara.Title(TITLE)
     solara.Style(STYLE)
     with solara.Sidebar():
         Controls(session)
+        ClassroomLinks()
     tab = session.tab.value
     with solara.lab.Tabs(value=session.tab):
         with solara.lab.Tab(TABS[0]):

@@ -16,6 +16,7 @@ import warnings
 from model.errors import CoalitionError
 
 SWEEPS_ROOT_ENV = "COALITION_SWEEPS_ROOT"  # the Sweeps tab's folder (viz/sweep_page.py)
+JOIN_BASE_ENV = "COALITION_JOIN_BASE"  # the address students open (viz/classroom_page.py)
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 # How long the server keeps a session whose tab has gone (closed, or lost its network),
@@ -82,6 +83,31 @@ def address(host: str, port: int) -> str:
     return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
+def lan_address() -> str | None:
+    """This machine's address on its local network, or None.
+
+    The address the system would send from to a private-network address: a UDP socket's
+    connect() only picks the route, it sends nothing.
+    """
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.connect(("10.255.255.255", 1))
+            found = sock.getsockname()[0]
+    except OSError:
+        return None
+    return None if found.startswith("127.") or found == "0.0.0.0" else found
+
+
+def join_base(host: str, port: int) -> str:
+    """The address students open for the classroom game: this machine's network address
+    when serving every interface (``--host 0.0.0.0``), else the address served."""
+    if host in ("0.0.0.0", "::", ""):
+        lan = lan_address()
+        if lan is not None:
+            return f"http://{lan}:{port}/"
+    return address(host, port)
+
+
 def check_sweeps_root(root: str | None) -> str | None:
     """The Sweeps tab's root as an absolute path, or AppError if it is not a folder."""
     if root is None:
@@ -115,10 +141,11 @@ def serve(host: str = DEFAULT_HOST, port: int | str = DEFAULT_PORT,
     offline_settings(keep)
     from solara.__main__ import run
 
+    os.environ[JOIN_BASE_ENV] = join_base(host, port)
     print(f"Coalition app: {address(host, port)}  (offline; Ctrl+C to stop)", flush=True)
     if host in ("0.0.0.0", "::"):
-        print("Others on this network: this machine's address, port "
-              f"{port} (e.g. http://192.168.1.20:{port}/)", flush=True)
+        print(f"Others on this network: {os.environ[JOIN_BASE_ENV]} (this machine's address, "
+              f"port {port})", flush=True)
     # Solara warns on every plain-http connection that it falls back to SameSite=lax
     # cookies, which is what a local server wants: keep the teacher's terminal quiet.
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")

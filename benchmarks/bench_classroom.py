@@ -1,0 +1,199 @@
+"""Benchmark the classroom game under load: 30 students submitting in the same second.
+
+    python -m benchmarks.bench_classroom [--students 30] [--rounds 10] [--no-browser]
+
+1. The room (in this process): 30 threads, released together by a barrier, each submit
+   once; a watcher stands in for the teacher's screen. Prints the time from the release
+   to the watcher seeing all 30 counted (median, p90, max over ``--rounds`` rounds) and
+   checks that every submission was counted once: 30 in the round's record, each with
+   the value its student sent.
+2. End to end (``coalition app`` and Debian's chromium): a teacher page and 30 student
+   pages, each in its own browser context; every student types a different share, then
+   all 30 press Submit at the same instant (a timer in each page, on this machine's
+   clock); the teacher's page notes when it shows "30 of 30 submitted". Prints that
+   latency, then checks the room's record (downloaded from the teacher's page): 30
+   submissions, each counted once with the share its student typed.
+
+Figures are printed, never asserted: the machine is shared and timings are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import threading
+import time
+
+from experiments.classroom import Registry, RoomSetup, Submission
+
+BASELINE_NATIONS = 33
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def bench_room(students: int, rounds: int) -> dict[str, float]:
+    """Submissions racing in one process, under the room's lock."""
+    from agents import CoalitionModel
+
+    codes = tuple(CoalitionModel("baseline").nations.iso3[:students])
+    room = Registry(timers=False).open(RoomSetup(nations=codes, rounds=rounds, timer_seconds=600,
+                                                 parameters=(("stop_on_verdict", False),)))
+    players = [room.join(f"S{k}") for k in range(students)]
+    seen = threading.Event()
+    room.watch(lambda v: seen.set() if len(room.submissions) == students else None)
+    latencies, errors = [], 0
+    for r in range(1, rounds + 1):
+        room.open_round(room.teacher_token)
+        seen.clear()
+        barrier = threading.Barrier(students + 1)
+        sent = {}
+
+        def student(k: int) -> None:
+            share = 0.0001 * (k + 1) + 0.00001 * r
+            sent[players[k].iso3] = share
+            barrier.wait()
+            room.submit(players[k].token, r, Submission(aid=share))
+
+        threads = [threading.Thread(target=student, args=(k,)) for k in range(students)]
+        for t in threads:
+            t.start()
+        barrier.wait()
+        start = time.perf_counter()
+        seen.wait(30)
+        latencies.append(time.perf_counter() - start)
+        for t in threads:
+            t.join()
+        room.close_round(room.teacher_token)
+        played = room.played[-1]
+        chosen = played.choices.contribution[0]
+        errors += (len(played.submitted) != students) + sum(
+            chosen[room.index[iso3]] != share for iso3, share in sent.items())
+    return {"median_ms": 1000 * statistics.median(latencies), "p90_ms": 1000 * percentile(latencies, 0.9),
+            "max_ms": 1000 * max(latencies), "rounds": rounds, "errors": errors}
+
+
+# In a student page: press Submit at the agreed instant (ms since the epoch).
+CLICK_AT = """at => { setTimeout(() => {
+  const b = [...document.querySelectorAll('button')].find(x => x.innerText.trim().toUpperCase() === 'SUBMIT');
+  window.__clicked = Date.now(); b.click(); }, Math.max(0, at - Date.now())); }"""
+# In the teacher's page: note when the count first reads "N of N submitted".
+WATCH_COUNT = """n => { window.__all = null; const want = n + ' of ' + n + ' submitted';
+  const check = () => { const el = document.querySelector('.classroom-count');
+    if (el && el.innerText.trim() === want && window.__all === null) window.__all = Date.now(); };
+  new MutationObserver(check).observe(document.body, {subtree: true, childList: true, characterData: true});
+  check(); }"""
+
+
+def type_share(page, share: float) -> float:
+    """Type an aid share into a student's form until the page shows the payoff for it."""
+    page.get_by_text("Your choices for round 1").wait_for()
+    for _ in range(5):
+        field = page.get_by_label("Bilateral aid, % of GDP")
+        field.fill(f"{share}")
+        field.press("Enter")
+        try:
+            page.locator(".classroom-payoff").filter(
+                has_text=f"if you give {share:.2f}%").wait_for(timeout=10_000)
+            return share
+        except Exception:  # the form was redrawn over the typing: type again
+            continue
+    raise RuntimeError(f"the page never took the share {share}")
+
+
+def bench_browser(students: int) -> dict[str, float]:
+    from playwright.sync_api import sync_playwright
+
+    from tests.helpers.browser import CHROMIUM_ARGS, app_server, chromium, free_port
+
+    if chromium() is None:
+        raise SystemExit("chromium not found: apt-get install chromium")
+    with app_server(free_port()) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium(), headless=True, args=CHROMIUM_ARGS)
+        teacher = browser.new_context(accept_downloads=True).new_page()
+        teacher.set_default_timeout(120_000)
+        teacher.goto(url + "?classroom=new")
+        teacher.get_by_role("button", name="All nations").click()
+        teacher.get_by_text(f"{BASELINE_NATIONS} nations for students").wait_for()
+        for label, value in (("Rounds", 1), ("Seconds per round", 600)):
+            teacher.get_by_label(label, exact=True).fill(str(value))
+            teacher.get_by_label(label, exact=True).press("Enter")
+        teacher.get_by_role("button", name="Open the room").click()
+        teacher.get_by_text("Students join at").wait_for()
+        code = re.search(r"room=([A-Z0-9]+)", teacher.url).group(1)
+        pages = []
+        t0 = time.perf_counter()
+        loading = []
+        for k in range(students):  # the class opens the link at once
+            page = browser.new_context().new_page()
+            page.set_default_timeout(120_000)
+            page.goto(f"{url}?room={code}", wait_until="commit")
+            loading.append(page)
+        for k, page in enumerate(loading):
+            page.get_by_label("Your name").fill(f"Student {k}")
+            page.get_by_role("button", name="Join", exact=True).click()
+            page.get_by_text(f"Room {code} · you play").wait_for()
+            pages.append(page)
+        joined_s = time.perf_counter() - t0
+        teacher.get_by_role("button", name="Open round 1").click()
+        typed = {}
+        for k, page in enumerate(pages):
+            typed[k] = type_share(page, round(0.05 + 0.01 * k, 2))
+        teacher.evaluate(WATCH_COUNT, students)
+        at = int(time.time() * 1000) + 3000
+        for page in pages:
+            page.evaluate(CLICK_AT, at)
+        teacher.wait_for_function("() => window.__all !== null", timeout=60_000)
+        latency_ms = teacher.evaluate("() => window.__all") - at
+        clicked = [page.evaluate("() => window.__clicked") for page in pages]
+        for page in pages:
+            page.locator(".classroom-receipt").wait_for()
+        teacher.get_by_role("button", name="Close the round now").click()
+        teacher.get_by_role("button", name="Show the debrief").click()
+        with teacher.expect_download() as download:
+            teacher.get_by_role("button", name="Download the record (JSON)").click()
+        record = json.loads(open(download.value.path()).read())
+        browser.close()
+    (played,) = record["rounds"]
+    nation_of = {name: iso3 for iso3, name in record["players"].items()}
+    order = record["nations"]
+    from experiments.classroom import setup_of
+
+    codes = setup_of(record).build().nations.iso3
+    wrong = sum(abs(played["choices"]["contribution"][codes.index(nation_of[f"Student {k}"])]
+                    - typed[k] / 100) > 1e-15 for k in range(students))
+    return {"latency_ms": latency_ms, "click_spread_ms": max(clicked) - min(clicked),
+            "submitted": len(played["submitted"]), "distinct": len(set(played["submitted"])),
+            "wrong_values": wrong, "students": students, "join_s": joined_s,
+            "nations_in_room": len(order)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--no-browser", action="store_true", help="only the in-process part")
+    args = parser.parse_args(argv)
+    r = bench_room(args.students, args.rounds)
+    print(f"room, in process: {args.students} submissions released together; all counted and "
+          f"seen by the teacher's watcher after median {r['median_ms']:.2f} ms, p90 "
+          f"{r['p90_ms']:.2f} ms, max {r['max_ms']:.2f} ms ({r['rounds']} rounds); "
+          f"submissions lost, doubled or altered: {r['errors']}")
+    if not args.no_browser:
+        b = bench_browser(args.students)
+        print(f"browser, end to end: {b['students']} student pages joined in {b['join_s']:.0f} s; "
+              f"all pressed Submit within {b['click_spread_ms']} ms of each other; the teacher's "
+              f"screen showed \"{b['students']} of {b['students']} submitted\" "
+              f"{b['latency_ms'] / 1000:.2f} s after the agreed instant (goal: under 1 s)")
+        print(f"the room's record: {b['submitted']} submissions from {b['distinct']} nations "
+              f"(of {b['nations_in_room']} the students could play), "
+              f"{b['wrong_values']} not as typed")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
