@@ -457,6 +457,31 @@ def test_play_stops_at_the_round_limit_and_the_round_slider_goes_back(open_app):
     expect(headline(page)).to_have_text(re.compile(r"^Round 4 · "))
 
 
+def test_a_round_limit_typed_while_play_runs_is_kept_and_a_bad_one_is_refused(open_app):
+    page = open_app()
+    limit = page.get_by_label("Stop after round (1 to 10,000)")
+    limit.fill("abc")
+    limit.press("Enter")
+    expect(page.locator(".coalition-round-limit-problem")).to_contain_text(
+        "whole number from 1 to 10,000, not 'abc'")
+    expect(page.locator(".coalition-round-limit-caption")).to_contain_text("stop after round 100,")
+    limit.fill("60")
+    limit.press("Enter")
+    expect(page.locator(".coalition-round-limit-problem")).to_have_count(0)
+    # the run outlives its verdict
+    page.get_by_role("switch", name="stop at the verdict").click(force=True)
+    button(page, "Reset").click()
+    expect(page.get_by_text("The model runs with these settings.")).to_be_visible()
+    button(page, "Play").click()
+    expect(headline(page)).to_have_text(re.compile(r"^Round [2-5] · "))
+    stop = round_of(page) + 10  # about 3 s of Play away
+    limit.fill(str(stop))  # typed while rounds are drawn: the redraws must not put 60 back
+    limit.press("Tab")
+    expect(page.locator(".coalition-reason")).to_contain_text(f"reached its round limit ({stop})")
+    expect(headline(page)).to_have_text(re.compile(rf"^Round {stop} · "))
+    assert limit.input_value() == str(stop)
+
+
 def test_the_settings_box_shows_in_the_controls_and_refuses_what_it_cannot_use(open_app):
     page = open_app()
     box = page.get_by_label(BOX)

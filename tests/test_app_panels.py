@@ -17,6 +17,7 @@ from model.rounds import burden_ratio
 from model.validation import scenario_report, validate_2025
 from viz.components import banner as banner_mod
 from viz.components import charts, coalition_map, inspector
+from viz.components.controls import parse_round_limit
 from viz.components.echarts import option_csv
 from viz.components.parameters import parameter_rows
 from viz.components.reality import reality_check
@@ -315,3 +316,14 @@ def test_the_settings_box_links_to_the_parameter_list():
     rc.find(v.Btn, children=["parameter list"]).widget.click()
     assert TABS[session.tab.value] == "Parameters"
     rc.close()
+
+
+@pytest.mark.parametrize("text, rounds", [("3", 3), (" 10,000 ", 10_000), ("1_000", 1000)])
+def test_the_round_limit_box_reads_whole_numbers(text, rounds):
+    assert parse_round_limit(text) == rounds
+
+
+@pytest.mark.parametrize("text", ["", "0", "10001", "2.5", "-3", "abc", None])
+def test_the_round_limit_box_refuses_anything_else_and_says_what_is_allowed(text):
+    with pytest.raises(ValueError, match=r"whole number from 1 to 10,000, not"):
+        parse_round_limit(text)

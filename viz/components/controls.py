@@ -209,12 +209,54 @@ def Guarantee(session: Session):
     ParamControl(session, "force_threshold_backstop")
 
 
+def parse_round_limit(text: str | None) -> int:
+    """The round limit typed in the box: a whole number from 1 to MAX_ROUNDS."""
+    cleaned = (text or "").strip().replace(",", "").replace("_", "")
+    if not cleaned.isdigit() or not 1 <= int(cleaned) <= MAX_ROUNDS:
+        raise ValueError(f"the round limit must be a whole number from 1 to {MAX_ROUNDS:,}, "
+                         f"not {text!r}")
+    return int(cleaned)
+
+
 @solara.component
 def RoundLimit(session: Session):
-    solara.InputInt(f"Stop after round (1 to {MAX_ROUNDS:,})", value=session.round_limit.value,
-                    on_value=lambda v: session.set_round_limit(v if v is not None else 1),
-                    classes=["coalition-round-limit"])
-    Caption(f"Play and Step stop after round {session.round_limit.value:,}, as at the verdict "
+    """The round limit, applied when the box loses focus or Enter is pressed.
+
+    The typed text is kept on the server as it is typed, so a redraw (Play stopping, a
+    view updating) never puts the old number back into the box; and the limit is applied
+    in the event handler, never during a redraw.
+    """
+    limit = session.round_limit.value
+    text, set_text = solara.use_state(str(limit))
+    problem, set_problem = solara.use_state(None)
+    solara.use_effect(lambda: set_text(str(limit)), [limit])  # a limit set elsewhere shows
+
+    def apply(*_ignore):
+        try:
+            rounds = parse_round_limit(text_ref.current)
+        except ValueError as exc:
+            set_problem(str(exc))
+            return
+        set_problem(None)
+        session.set_round_limit(rounds)
+
+    text_ref = solara.use_ref(text)
+    text_ref.current = text
+
+    def typed(value):
+        text_ref.current = value
+        set_text(value)
+
+    field = solara.v.TextField(v_model=text, on_v_model=typed,
+                               label=f"Stop after round (1 to {MAX_ROUNDS:,})",
+                               error=problem is not None, hide_details="auto",
+                               class_="coalition-round-limit")
+    solara.v.use_event(field, "focusout", apply)
+    solara.v.use_event(field, "keyup.enter", apply)
+    if problem is not None:
+        solara.Error(problem, dense=True, classes=["coalition-round-limit-problem"],
+                     style={"font-size": "0.8rem"})
+    Caption(f"Play and Step stop after round {limit:,}, as at the verdict "
             "(the command line's --rounds); a change applies at once.",
             classes=["coalition-round-limit-caption"])
 
