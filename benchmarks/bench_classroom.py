@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import signal
 import statistics
 import threading
 import time
@@ -166,7 +167,7 @@ def bench_browser(students: int, bursts: int = 3, profile: str | None = None) ->
             if r < bursts:
                 teacher.get_by_role("button", name=f"Open round {r + 1}").wait_for()
         if spy is not None:
-            spy.terminate()
+            spy.send_signal(signal.SIGINT)  # py-spy writes its file on an interrupt
             spy.wait()
         teacher.get_by_role("button", name="Show the debrief").click()
         with teacher.expect_download() as download:
@@ -177,9 +178,10 @@ def bench_browser(students: int, bursts: int = 3, profile: str | None = None) ->
     from experiments.classroom import setup_of
 
     codes = setup_of(record).build().nations.iso3
-    wrong = sum(abs(played["choices"]["contribution"][codes.index(nation_of[f"Student {k}"])]
-                    - typed[played["round"], k] / 100) > 1e-15
-                for played in record["rounds"] for k in range(students))
+    wrong = [(played["round"], k, typed[played["round"], k] / 100, got)
+             for played in record["rounds"] for k in range(students)
+             if abs((got := played["choices"]["contribution"][codes.index(
+                 nation_of[f"Student {k}"])]) - typed[played["round"], k] / 100) > 1e-15]
     return {"latencies_ms": latencies, "cpu_s": cpu, "click_spread_ms": spread,
             "submitted": [len(p["submitted"]) for p in record["rounds"]],
             "distinct": [len(set(p["submitted"])) for p in record["rounds"]],
@@ -214,7 +216,9 @@ def main(argv: list[str] | None = None) -> int:
               f"used median {statistics.median(b['cpu_s']):.2f} s of CPU per burst, receipts included")
         print(f"the room's record: submissions per round {b['submitted']} from {b['distinct']} "
               f"distinct nations (of {b['nations_in_room']} the students could play), "
-              f"{b['wrong_values']} not as typed")
+              f"{len(b['wrong_values'])} not as typed"
+              + "".join(f"; round {r}, student {k}: typed {t:.6f}, counted {g:.6f}"
+                        for r, k, t, g in b["wrong_values"]))
     return 0
 
 

@@ -201,7 +201,7 @@ def test_the_countdown_runs_in_the_browser_and_the_server_ends_the_round_at_its_
     context.set_default_timeout(TIMEOUT_MS)
     student = context.new_page()
     frames = []
-    student.on("websocket", lambda ws: ws.on("framereceived", frames.append))
+    student.on("websocket", lambda ws: ws.on("framereceived", lambda frame: frames.append(frame)))
     student.goto(f"{app_url}?room={code}")
     join(browser, app_url, code, "Ann", student)
     teacher.get_by_role("button", name="Open round 1").click()
