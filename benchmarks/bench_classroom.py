@@ -158,6 +158,8 @@ def bench_browser(students: int, bursts: int = 3, profile: str | None = None) ->
             busy = cpu_seconds(pid)
             teacher.wait_for_function("() => window.__all !== null", timeout=60_000)
             latencies.append(teacher.evaluate("() => window.__all") - at)
+            print(f"round {r}: the teacher saw all {students} after {latencies[-1] / 1000:.2f} s",
+                  flush=True)
             for page in pages:
                 page.locator(".classroom-receipt").filter(has_text=f"round {r}").wait_for()
             cpu.append(cpu_seconds(pid) - busy)
@@ -166,6 +168,7 @@ def bench_browser(students: int, bursts: int = 3, profile: str | None = None) ->
             teacher.get_by_role("button", name="Close the round now").click()
             if r < bursts:
                 teacher.get_by_role("button", name=f"Open round {r + 1}").wait_for()
+        teacher.get_by_text("the game is over").first.wait_for()
         if spy is not None:
             spy.send_signal(signal.SIGINT)  # py-spy writes its file on an interrupt
             spy.wait()

@@ -276,8 +276,9 @@ def TeacherRoom(room: Room, token: str):
             if status.phase != CLOSED:
                 solara.Button("End the game", on_click=lambda: act(lambda: room.close(
                     "the teacher ended the game")))
-    if status.phase not in (OVER, CLOSED):  # no round is left to play
-        USByHand(room, token, status.us.level, status.us.backstop)
+    with solara.Column(gap="0px"):  # always there: the debrief keeps its place (and state)
+        if status.phase not in (OVER, CLOSED):  # no round is left to play
+            USByHand(room, token, status.us.level, status.us.backstop)
     if status.round > 0:
         Debrief(room, (status.round, status.phase))
 
