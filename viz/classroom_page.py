@@ -5,7 +5,8 @@ Reached from the app by its address's query (the app's page hands over to
 
 - ``/?classroom=new``: the teacher opens a room (scenario, nations, rounds, timer);
 - ``/?room=CODE&teacher=TOKEN``: the teacher's screen (projected): the code and join
-  link, who has submitted, the US by hand, open / close a round, the debrief;
+  link, who has submitted, the US's policy for the next round and the US by hand,
+  open / close a round, the debrief;
 - ``/?join``: a student types the code; ``/?room=CODE``: they pick a nation and join;
 - ``/?room=CODE&token=TOKEN``: the student's nation; the token in the address is what
   gives it back after a reload or a closed tab.
@@ -37,10 +38,10 @@ from matplotlib.figure import Figure
 from experiments.classroom import (CLOSED, EVERYTHING, LOBBY, OPEN, OVER, PLAYERS, ROOMS, STAGE,
                                    SUBMISSIONS, US, Player, Room, RoomError, RoomSetup, RoomStatus,
                                    Situation, Submission, situation)
-from experiments.debrief import debrief, oz_text, summary_png, to_csv
+from experiments.debrief import debrief, oz_text, summary_png, to_csv, us_text
 from model.choices import MODEL
 from model.errors import CoalitionError
-from model.policies import policy_names
+from model.policies import REGISTRY, policy_names
 from model.scenarios import load_scenario, scenario_names
 from viz.components.download import Download
 from viz.server import DEFAULT_HOST, DEFAULT_PORT, JOIN_BASE_ENV, address
@@ -238,7 +239,8 @@ def NewRoom(push):
 # ---------------------------------------------------------------------- the teacher
 @solara.component
 def TeacherRoom(room: Room, token: str):
-    status = use_room(room, key=lambda st: (st.phase, st.round, st.us, st.closed_reason),
+    status = use_room(room, key=lambda st: (st.phase, st.round, st.us, st.us_policy,
+                                            st.closed_reason),
                       about=frozenset({STAGE, US}))
     url = join_base() + "?" + urlencode({"room": room.code})
     error = solara.use_reactive("")
@@ -278,7 +280,7 @@ def TeacherRoom(room: Room, token: str):
                     "the teacher ended the game")))
     with solara.Column(gap="0px"):  # always there: the debrief keeps its place (and state)
         if status.phase not in (OVER, CLOSED):  # no round is left to play
-            USByHand(room, token, status.us.level, status.us.backstop)
+            USByHand(room, token, status.us.level, status.us.backstop, status.us_policy, act)
     if status.round > 0:
         Debrief(room, (status.round, status.phase))
 
@@ -302,7 +304,25 @@ def Submissions(room: Room):
 
 
 @solara.component
-def USByHand(room: Room, token: str, level: float | None, backstop: int):
+def USPolicyButtons(room: Room, token: str, policy: str, act):
+    """One button per US policy (the names the app uses); the one the US follows in the
+    next round played is marked."""
+    solara.Text("The policy the US follows from the next round on (you may still set its "
+                "commitment by hand below):", style=NOTE)
+    with solara.Row(gap="4px", style={"flex-wrap": "wrap"}):
+        for name in policy_names():
+            current = name == policy
+            solara.Button(name, icon_name="mdi-check" if current else None,
+                          color="primary" if current else None, outlined=not current,
+                          classes=["classroom-us-policy"] + (["classroom-us-policy-now"]
+                                                             if current else []),
+                          on_click=lambda name=name: act(lambda: room.set_us_policy(token, name)))
+    solara.Text(f"Next round the US is {policy}: it {REGISTRY[policy].description}.",
+                classes=["classroom-us-policy-line"])
+
+
+@solara.component
+def USByHand(room: Room, token: str, level: float | None, backstop: int, policy: str, act):
     by_hand = solara.use_reactive(level is not None or backstop != MODEL)
     percent = solara.use_reactive(100 if level is None else round(100 * level))
     backing = solara.use_reactive({MODEL: "as the policy says", 1: "yes", 0: "no"}[backstop])
@@ -315,13 +335,14 @@ def USByHand(room: Room, token: str, level: float | None, backstop: int):
             room.set_us(token, None, MODEL)
 
     with solara.Card("The United States (you)"):
+        USPolicyButtons(room, token, policy, act)
         solara.Checkbox(label="Play the US by hand", value=by_hand)
         if by_hand.value:
             solara.SliderInt(f"US commitment: {percent.value}% of its usual effort", value=percent,
                              min=0, max=100, step=5)
             solara.Select("US backstop for the reassurance force",
                           values=["as the policy says", "yes", "no"], value=backing)
-        now = ("its policy decides" if level is None else f"{100 * level:.0f}% by hand") + (
+        now = (f"its policy ({policy}) decides" if level is None else f"{100 * level:.0f}% by hand") + (
             "" if backstop == MODEL else f", backstop {'yes' if backstop == 1 else 'no'}")
         solara.Text(f"This round the US plays: {now}", style=NOTE)
         solara.Button("Set the US for this round", on_click=apply)
@@ -338,6 +359,7 @@ def Debrief(room: Room, played: tuple):
         png = summary_png(d)
         solara.Image(png, width="100%")
         solara.Markdown(
+            f"**The US (you):** {us_text(d.us)}.  \n"
             f"**The class:** {d.reason}  \n**The model's nations, same start:** {d.model_reason}  \n"
             f"**Olson-Zeckhauser correlation:** the class {oz_text(d.class_oz)}, the same "
             f"nations in the model {oz_text(d.model_oz)}.")
