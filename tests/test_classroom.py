@@ -580,6 +580,24 @@ def test_a_student_sees_their_nation_in_plain_words_and_the_payoff_of_each_choic
     assert s.shares[0] == 0 and s.shares[-1] <= s.max_aid
 
 
+def test_a_typed_aid_share_is_read_to_the_four_decimals_the_page_states():
+    from viz.classroom_page import AID_DECIMALS, parse_aid_percent, percent_text
+
+    assert AID_DECIMALS == 4
+    for text, value in (("0.06", 0.06), ("0.0605", 0.0605), (" 0,0605 % ", 0.0605), ("3", 3.0),
+                        ("0", 0.0), ("1e-4", 0.0001), ("0.06000", 0.06)):
+        assert parse_aid_percent(text, 3.0) == value
+    for text, why in (("0.06051", "has more than 4 decimals"), ("", "is not a number"),
+                      ("nan", "is not allowed"), ("-0.1", "is not allowed"),
+                      ("3.0001", "is not allowed"), ("inf", "is not allowed")):
+        with pytest.raises(ValueError) as err:
+            parse_aid_percent(text, 3.0)
+        assert str(err.value) == (f"aid share {text!r} {why}: type a share of GDP in % from 0 "
+                                  "to 3, with at most 4 decimals")
+    assert [percent_text(v) for v in (0.0, 0.1, 0.0605, 0.0614, 1.23456)] == [
+        "0.00", "0.10", "0.0605", "0.0614", "1.2346"]
+
+
 def test_the_join_link_is_the_network_address_when_serving_the_network():
     from viz.server import address, join_base, lan_address
 

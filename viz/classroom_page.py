@@ -27,6 +27,7 @@ import math
 import os
 import threading
 import time
+from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qs, urlencode
 
 import ipyvuetify
@@ -49,6 +50,8 @@ from viz.server import DEFAULT_HOST, DEFAULT_PORT, JOIN_BASE_ENV, address
 DEFAULT_STUDENT_NATIONS = 8  # the largest economies among the members, by default
 NOTE = {"font-size": "13px", "color": "#555"}
 COALESCE_SECONDS = 0.1  # a part of a page redraws at most this often for a burst of changes
+AID_DECIMALS = 4  # a student's aid share (% of GDP) is typed and counted to this many decimals
+SLIDER_DECIMALS = 3  # the aid slider's grid (% of GDP): coarser than what can be typed
 
 
 def query(search: str | None) -> dict[str, str]:
@@ -430,24 +433,91 @@ def StudentRoom(room: Room, player: Player):
     PayoffCurve(s.nation, s.shares, s.payoffs, s.aid, s.view_max)
 
 
+def percent_text(value: float) -> str:
+    """An aid share in % as the page shows it: at least two decimals, at most AID_DECIMALS."""
+    text = f"{value:.{AID_DECIMALS}f}"
+    while text.endswith("0") and len(text.split(".")[1]) > 2:
+        text = text[:-1]
+    return text
+
+
+def parse_aid_percent(text: str | None, top: float) -> float:
+    """The aid share typed in the box, in % of GDP: a number from 0 to ``top`` with at most
+    AID_DECIMALS decimals (a decimal comma and a trailing % are fine); else ValueError
+    with one line saying what is allowed."""
+    typed = " ".join(str(text or "").split())
+    allowed = (f"type a share of GDP in % from 0 to {top:g}, with at most "
+               f"{AID_DECIMALS} decimals")
+    try:
+        value = Decimal(typed.removesuffix("%").strip().replace(",", "."))
+    except InvalidOperation:
+        raise ValueError(f"aid share {typed!r} is not a number: {allowed}") from None
+    if not value.is_finite() or not 0 <= value <= Decimal(percent_text(top)):
+        raise ValueError(f"aid share {typed!r} is not allowed: {allowed}")
+    if value != round(value, AID_DECIMALS):
+        raise ValueError(f"aid share {typed!r} has more than {AID_DECIMALS} decimals: {allowed}")
+    return float(value)
+
+
 @solara.component
 def Choose(room: Room, player: Player, s: Situation):
-    """The student's choices for one round, starting from the ones their nation keeps."""
+    """The student's choices for one round, starting from the ones their nation keeps.
+
+    The aid share is a plain text box, like the app's round limit: what is typed is kept
+    on the server as it is typed and applied when the box loses focus, on Enter and on
+    Submit (never during a redraw), so neither a redraw nor the slider puts another
+    number in its place; a share that is not allowed gets one line saying what is. The
+    slider beside it is fed the share rounded to its own grid, so it never has a value
+    to round (Vuetify's slider sends back its rounding of an off-grid value, which used
+    to replace the typed text); only a student moving it changes the share. The problem
+    line sits below the Submit button, so it never moves the button under a click.
+    """
     round_no = s.round + 1
+    top = round(100 * s.max_aid, AID_DECIMALS)
     kept = solara.use_memo(lambda: room.kept(player.iso3), [])
-    aid = solara.use_reactive(round(100 * kept.aid, 4))
+    aid = solara.use_reactive(round(100 * kept.aid, AID_DECIMALS))  # % of GDP, as applied
+    text, set_text = solara.use_state(percent_text(aid.value))
+    problem, set_problem = solara.use_state(None)
+    text_ref = solara.use_ref(text)  # what is typed, also before the next redraw
+    text_ref.current = text
     troops = solara.use_reactive(int(kept.troops or 0))
     member = solara.use_reactive(bool(kept.member))
     counted = solara.use_memo(lambda: player.iso3 in room.status().submitted, [])  # (a reload)
     receipt = solara.use_reactive(
         f"Your choices for round {round_no} are counted; you may still change them until the "
         "round closes." if counted else "")
+    on_grid = round(aid.value, SLIDER_DECIMALS)  # where the slider sits
+
+    def typed(value) -> None:
+        text_ref.current = value
+        set_text(value)
+
+    def apply(*_ignore) -> float | None:
+        try:
+            value = parse_aid_percent(text_ref.current, top)
+        except ValueError as exc:
+            set_problem(str(exc))
+            return None
+        set_problem(None)
+        aid.set(value)
+        return value
+
+    def slid(value) -> None:
+        if value is None or float(value) == on_grid:  # not moved (its own value sent back)
+            return
+        value = round(float(value), AID_DECIMALS)
+        typed(percent_text(value))
+        set_problem(None)
+        aid.set(value)
 
     def submit() -> None:
+        value = apply()  # the box as typed, even if it never lost focus
+        if value is None:
+            receipt.set("Not sent: correct the aid share first.")
+            return
         try:
             r = room.submit(player.token, round_no, Submission(
-                aid=min(max(aid.value or 0.0, 0.0), 100 * s.max_aid) / 100,
-                troops=troops.value if s.ceasefire and s.can_offer else None,
+                aid=value / 100, troops=troops.value if s.ceasefire and s.can_offer else None,
                 member=member.value))
         except RoomError as exc:
             receipt.set(str(exc))
@@ -455,13 +525,16 @@ def Choose(room: Room, player: Player, s: Situation):
         receipt.set(f"{r.message} ({r.submitted} submitted so far)" if r.accepted else r.message)
 
     with solara.Card(f"Your choices for round {round_no}"):
-        share = (aid.value or 0.0) / 100
-        solara.InputFloat("Bilateral aid, % of GDP", value=aid)
-        # the slider's grid (0.001% of GDP) holds any share typed to three decimals, and
-        # it spans all that is allowed: it never moves a typed value
-        solara.SliderFloat("", value=aid, min=0.0, max=100 * s.max_aid, step=0.001,
+        share = aid.value / 100
+        field = solara.v.TextField(
+            v_model=text, on_v_model=typed, error=problem is not None, hide_details="auto",
+            label=f"Bilateral aid, % of GDP (0 to {top:g}, up to {AID_DECIMALS} decimals)",
+            class_="classroom-aid")
+        solara.v.use_event(field, "focusout", apply)
+        solara.v.use_event(field, "keyup.enter", apply)
+        solara.SliderFloat("", value=on_grid, on_value=slid, min=0.0, max=top, step=10**-SLIDER_DECIMALS,
                            thumb_label=False)
-        solara.Text(f"Your payoff if you give {share * 100:.2f}% of GDP: EUR "
+        solara.Text(f"Your payoff if you give {percent_text(aid.value)}% of GDP: EUR "
                     f"{s.payoff(share):.2f} bn a year (at what you give now, "
                     f"{100 * s.aid:.2f}%: {s.payoff(s.aid):.2f} bn). Others' choices held as they are.",
                     classes=["classroom-payoff"])
@@ -473,6 +546,10 @@ def Choose(room: Room, player: Player, s: Situation):
                                    values=[stay, leave],
                                    on_value=lambda v: member.set(s.member == (v == stay)))
         solara.Button("Submit", color="primary", on_click=submit, icon_name="mdi-send")
+        if problem is not None:  # below the button: its coming and going never moves the
+            # button under a click (correcting the box, then clicking Submit at once)
+            solara.Error(problem, dense=True, classes=["classroom-aid-problem"],
+                         style={"font-size": "0.8rem"})
         ReceiptLine(receipt)
 
 
