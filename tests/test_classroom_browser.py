@@ -299,6 +299,9 @@ def test_a_share_typed_finer_than_the_slider_is_counted_as_typed(browser, app_ur
     expect(field).to_have_value("0.0614")
     student.wait_for_timeout(1_000)  # time for a slider to send back its rounding
     expect(field).to_have_value("0.0614")
+    student.locator(".v-slider").click()  # the slider, moved by the student, sets the share
+    expect(field).to_have_value(re.compile(r"^1\.\d{2,3}$"))  # about half of the 3% it spans
+    expect(student.locator(".classroom-payoff")).to_contain_text(f"if you give {field.input_value()}%")
     field.fill("0.0605")
     field.press("Enter")
     expect(student.locator(".classroom-payoff")).to_contain_text("if you give 0.0605% of GDP")
