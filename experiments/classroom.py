@@ -10,8 +10,8 @@ and a submission after the round has closed is refused, never counted in the nex
 
 A round: the teacher opens it (a timer starts), students submit an aid share, a troop
 offer (after a ceasefire) and their side, the teacher may set the US by hand or switch
-the policy it follows from this round on (:meth:`Room.set_us_policy`); the round is played when the timer ends or the teacher closes it. A student who did not
-submit keeps last round's choice (in the first round: what their nation does now).
+the policy it follows from this round on (:meth:`Room.set_us_policy`); the round is
+played when the timer ends or the teacher closes it. A student who did not submit keeps last round's choice (in the first round: what their nation does now).
 The choices are passed to the model as :class:`model.choices.Choices`, the same round
 function as every other run: :func:`replay` plays the record again and reproduces the
 room's final state to the bit.
@@ -399,7 +399,8 @@ class Room:
                 seconds_left=left, submitted=tuple(c for c in self.setup.nations
                                                    if c in self.submissions),
                 players=shown, free=tuple(c for c in self.setup.nations if c not in self.by_nation),
-                us=self.us, us_policy=self.us_policy, verdict=self.model.verdict, reason=self.model.reason,
+                us=self.us, us_policy=self.us_policy, verdict=self.model.verdict,
+                reason=self.model.reason,
                 version=self.version, closed_reason=self.closed_reason)
 
     def read(self, view: Callable[..., Any], *args: Any) -> Any:

@@ -18,7 +18,8 @@ from agents import CoalitionModel
 from experiments.classroom import (CLOSED, CODE_ALPHABET, OPEN, OVER, PLAYERS, STAGE, SUBMISSIONS,
                                    US, WAITING, Registry, RoomError, RoomSetup, Submission,
                                    choices_from_dict, replay, situation, state_digest)
-from experiments.debrief import debrief, oz_correlation, summary_figure, summary_png, to_csv, us_text
+from experiments.debrief import (debrief, oz_correlation, summary_figure, summary_png, to_csv,
+                                  us_text)
 from model.choices import MODEL
 from model.errors import ParameterError
 from model.policies import REGISTRY, policy_names
@@ -367,7 +368,7 @@ def test_the_models_path_with_the_us_left_to_its_policy_is_the_plain_model(rooms
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
-@given(events=st.lists(st.tuples(st.sampled_from(["submit", "late", "advance", "us"]),
+@given(events=st.lists(st.tuples(st.sampled_from(["submit", "late", "advance", "us", "policy"]),
                                  st.integers(0, 2), st.floats(0, 0.01)), min_size=1, max_size=12))
 def test_any_sequence_of_play_replays_to_the_same_state(rooms, events):
     room = room_of(rooms)
@@ -384,6 +385,10 @@ def test_any_sequence_of_play_replays_to_the_same_state(rooms, events):
             assert not room.submit(players[who].token, room.round, Submission(aid=value)).accepted
         elif kind == "us":
             room.set_us(room.teacher_token, level=value * 100)
+        elif kind == "policy":
+            names = policy_names()
+            name = names[(3 * who + int(1000 * value)) % len(names)]
+            room.set_us_policy(room.teacher_token, name)
         else:
             room.close_round(room.teacher_token)
     record = room.record()

@@ -65,7 +65,8 @@ def join(browser, app_url: str, code: str, name: str, student=None, nation: str 
     student = student or page_in_new_context(browser, f"{app_url}?room={code}")
     student.get_by_label("Your name").fill(name)
     if nation is not None:
-        student.locator(".v-select").filter(has=student.get_by_text("Your nation", exact=True)).click()
+        label = student.get_by_text("Your nation", exact=True)
+        student.locator(".v-select").filter(has=label).click()
         student.locator(".menuable__content__active").get_by_role("option", name=nation,
                                                                     exact=True).click()
     student.get_by_role("button", name="Join", exact=True).click()
@@ -301,7 +302,8 @@ def test_a_share_typed_finer_than_the_slider_is_counted_as_typed(browser, app_ur
     expect(field).to_have_value("0.0614")
     student.locator(".v-slider").click()  # the slider, moved by the student, sets the share
     expect(field).to_have_value(re.compile(r"^1\.\d{2,3}$"))  # about half of the 3% it spans
-    expect(student.locator(".classroom-payoff")).to_contain_text(f"if you give {field.input_value()}%")
+    expect(student.locator(".classroom-payoff")).to_contain_text(
+        f"if you give {field.input_value()}%")
     field.fill("0.0605")
     field.press("Enter")
     expect(student.locator(".classroom-payoff")).to_contain_text("if you give 0.0605% of GDP")

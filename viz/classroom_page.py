@@ -221,8 +221,8 @@ def NewRoom(push):
                         "with `coalition app --host 0.0.0.0` so students on this network can "
                         "reach it.", style=NOTE)
         solara.Select("Scenario", values=scenario_names(), value=scenario.value, on_value=choose)
-        solara.Select("US policy (you may play it by hand each round)", values=policy_names(),
-                      value=policy)
+        solara.Select("US policy (you may switch it between rounds, or play it by hand)",
+                      values=policy_names(), value=policy)
         solara.SelectMultiple("Nations the students play", values=nations.value,
                               all_values=list(all_codes), on_value=nations.set)
         with solara.Row():
@@ -345,7 +345,8 @@ def USByHand(room: Room, token: str, level: float | None, backstop: int, policy:
                              min=0, max=100, step=5)
             solara.Select("US backstop for the reassurance force",
                           values=["as the policy says", "yes", "no"], value=backing)
-        now = (f"its policy ({policy}) decides" if level is None else f"{100 * level:.0f}% by hand") + (
+        now = (f"its policy ({policy}) decides" if level is None
+               else f"{100 * level:.0f}% by hand") + (
             "" if backstop == MODEL else f", backstop {'yes' if backstop == 1 else 'no'}")
         solara.Text(f"This round the US plays: {now}", style=NOTE)
         solara.Button("Set the US for this round", on_click=apply)
@@ -532,8 +533,8 @@ def Choose(room: Room, player: Player, s: Situation):
             class_="classroom-aid")
         solara.v.use_event(field, "focusout", apply)
         solara.v.use_event(field, "keyup.enter", apply)
-        solara.SliderFloat("", value=on_grid, on_value=slid, min=0.0, max=top, step=10**-SLIDER_DECIMALS,
-                           thumb_label=False)
+        solara.SliderFloat("", value=on_grid, on_value=slid, min=0.0, max=top,
+                           step=10**-SLIDER_DECIMALS, thumb_label=False)
         solara.Text(f"Your payoff if you give {percent_text(aid.value)}% of GDP: EUR "
                     f"{s.payoff(share):.2f} bn a year (at what you give now, "
                     f"{100 * s.aid:.2f}%: {s.payoff(s.aid):.2f} bn). Others' choices held as they are.",
