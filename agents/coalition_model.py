@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import mesa
+import numpy as np
 
 from agents.nation import Nation
 from agents.united_states import Adversary, UnitedStates
@@ -21,11 +22,12 @@ from model.config import flatten
 from model.errors import ParameterError
 from model.events import describe_round, verdict_reason
 from model.outcomes import no_moves, record_moves, summarize
+from model.policies import get_policy, policy_names
 from model.rounds import (draw_round, event_stream, finished, play_round, round_game,
                           true_deterrence)
 from model.scenarios import load_scenario
 from model.series import SERIES, series_values
-from model.state import VERDICT_NAMES, build_world
+from model.state import VERDICT_NAMES, build_world, switch_policy
 
 
 def _reporter(name: str):
@@ -61,7 +63,7 @@ class CoalitionModel(mesa.Model):
         self.running = True
 
         self.nation_agents = [Nation(self, i) for i in range(self.nations.n)]
-        self.united_states = UnitedStates(self, self.config.us_policy)
+        self.united_states = UnitedStates(self)
         self.adversary = Adversary(self)
 
         reporters = {name: _reporter(name) for name in SERIES}
@@ -99,6 +101,19 @@ class CoalitionModel(mesa.Model):
         game); the random numbers drawn are the same as :meth:`step`'s."""
         self.choices = choices
         self.step()
+
+    def set_us_policy(self, name: str) -> None:
+        """From the next round on, the US follows the policy ``name`` (the classroom
+        teacher's switch; :func:`model.state.switch_policy`: the new policy starts from its
+        initial memory). The same policy again changes nothing; an unknown name is one
+        line naming it and the policies there are. Logged as an event of the next round."""
+        policy = get_policy(name)
+        if policy is self.united_states.policy:
+            return
+        codes = np.full_like(self.world.policy_code, policy_names().index(policy.name))
+        self.world, self.state = switch_policy(self.world, self.state, codes)
+        self.events.append(f"Round {self.round + 1}: the US now follows the {policy.name} "
+                           f"policy: it {policy.description}.")
 
     def run(self, rounds: int = 100) -> dict[str, Any]:
         """Play up to ``rounds`` rounds (fewer if a verdict stops the run); the summary."""
@@ -150,5 +165,6 @@ class CoalitionModel(mesa.Model):
 
     def summary(self) -> dict[str, Any]:
         """The run in numbers: what the CLI prints and ``--json`` emits."""
-        return {"scenario": self.preset.name, "seed": self.seed, "us_policy": self.config.us_policy,
+        return {"scenario": self.preset.name, "seed": self.seed,
+                "us_policy": self.united_states.policy.name,
                 **summarize(self.world, self.state, self.nations, moves=self.moves)}

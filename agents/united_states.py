@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import mesa
 
-from model.policies import USPolicy, get_policy
+from model.policies import REGISTRY, USPolicy, policy_names
 
 
 class UnitedStates(mesa.Agent):
     """The US: its policy, commitment level u and effort X = u X0 (USD bn a year)."""
 
-    def __init__(self, model: mesa.Model, policy_name: str) -> None:
-        super().__init__(model)
-        self.policy: type[USPolicy] = get_policy(policy_name)
+    @property
+    def policy(self) -> type[USPolicy]:
+        """The policy it follows (the world's; :meth:`CoalitionModel.set_us_policy` switches it)."""
+        return REGISTRY[policy_names()[int(self.model.world.policy_code[0, 0])]]
 
     @property
     def parameters(self) -> dict[str, float]:

@@ -9,9 +9,9 @@ each counted once (a nation's submission replaces its earlier one in the same ro
 and a submission after the round has closed is refused, never counted in the next.
 
 A round: the teacher opens it (a timer starts), students submit an aid share, a troop
-offer (after a ceasefire) and their side, the teacher may set the US by hand; the
-round is played when the timer ends or the teacher closes it. A student who did not
-submit keeps last round's choice (in the first round: what their nation does now).
+offer (after a ceasefire) and their side, the teacher may set the US by hand or switch
+the policy it follows from this round on (:meth:`Room.set_us_policy`); the round is
+played when the timer ends or the teacher closes it. A student who did not submit keeps last round's choice (in the first round: what their nation does now).
 The choices are passed to the model as :class:`model.choices.Choices`, the same round
 function as every other run: :func:`replay` plays the record again and reproduces the
 room's final state to the bit.
@@ -40,6 +40,7 @@ from model import conditions
 from model.choices import MODEL, Choices
 from model.config import nest
 from model.errors import CoalitionError
+from model.policies import policy_names
 from model.state import State
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed on a phone
@@ -152,6 +153,7 @@ class PlayedRound:
     choices: Choices
     submitted: tuple[str, ...]  # ISO3 of the nations whose student submitted
     closed_by: str  # "timer" or "teacher"
+    us_policy: str  # the policy the US followed (its level may have been set by hand)
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,7 @@ class RoomStatus:
     players: tuple[tuple[str, str, str], ...]  # (ISO3, nation, name shown: "" if anonymous)
     free: tuple[str, ...]  # ISO3 no student plays yet
     us: USChoice
+    us_policy: str  # the policy the US follows in the next round played
     verdict: str
     reason: str
     version: int
@@ -216,6 +219,7 @@ class Room:
         self.submissions: dict[str, Submission] = {}  # ISO3 -> this round's
         self.last: dict[str, Submission] = {}  # ISO3 -> the choice it keeps
         self.us = USChoice()
+        self.us_policy = self.model.united_states.policy.name  # followed from the next round
         self.played: list[PlayedRound] = []
         self.states: list[State] = [self.model.state]  # the start and after each round
         self.version = 0
@@ -315,6 +319,24 @@ class Room:
             self._changed(US)
         self._with_notify(action)
 
+    def set_us_policy(self, teacher: str, name: str) -> None:
+        """The teacher switches the policy the US follows, from the next round played on
+        (the open round, if one is open); recorded with each round, so :func:`replay`
+        plays it again. The new policy starts from its initial memory
+        (:meth:`agents.CoalitionModel.set_us_policy`)."""
+        def action() -> None:
+            self._teacher(teacher)
+            self._open_for("switch the US policy")
+            if self.phase == OVER:
+                raise RoomError("the game is over: no round is left for the US to play")
+            if name not in policy_names():
+                raise RoomError(f"US policy = {name!r} is not allowed: expected one of "
+                                + ", ".join(policy_names()))
+            if name != self.us_policy:
+                self.us_policy = name
+                self._changed(US)
+        self._with_notify(action)
+
     def submit(self, token: str, round_no: int, submission: Submission) -> Receipt:
         """A student's choices for round ``round_no`` (the round their screen shows).
 
@@ -359,7 +381,9 @@ class Room:
     # ------------------------------------------------------------------ readings
     @property
     def round(self) -> int:
-        return self.model.round
+        """Rounds played (read under the lock: never a round half played by the timer)."""
+        with self.lock:
+            return self.model.round
 
     def status(self) -> RoomStatus:
         with self.lock:
@@ -375,7 +399,8 @@ class Room:
                 seconds_left=left, submitted=tuple(c for c in self.setup.nations
                                                    if c in self.submissions),
                 players=shown, free=tuple(c for c in self.setup.nations if c not in self.by_nation),
-                us=self.us, verdict=self.model.verdict, reason=self.model.reason,
+                us=self.us, us_policy=self.us_policy, verdict=self.model.verdict,
+                reason=self.model.reason,
                 version=self.version, closed_reason=self.closed_reason)
 
     def read(self, view: Callable[..., Any], *args: Any) -> Any:
@@ -397,7 +422,8 @@ class Room:
             return {"code": self.code, "scenario": s.scenario, "seed": s.seed,
                     "nations": list(s.nations), "parameters": [list(p) for p in s.parameters],
                     "rounds": [{"round": p.round, "submitted": list(p.submitted),
-                                "closed_by": p.closed_by, "choices": choices_to_dict(p.choices)}
+                                "closed_by": p.closed_by, "us_policy": p.us_policy,
+                                "choices": choices_to_dict(p.choices)}
                                for p in self.played],
                     "players": {iso3: self.players[t].name for iso3, t in self.by_nation.items()},
                     "final_state_sha256": state_digest(self.model.state)}
@@ -491,7 +517,8 @@ class Room:
             self.last[iso3] = self._kept(iso3)
         played = PlayedRound(self.round + 1, choices,
                              tuple(c for c in self.setup.nations if c in self.submissions),
-                             closed_by)
+                             closed_by, self.us_policy)
+        self.model.set_us_policy(self.us_policy)  # nothing if it is the policy it follows
         self.model.step_with(choices)
         self.played.append(played)
         self.states.append(self.model.state)
@@ -685,10 +712,12 @@ def setup_of(record: dict[str, Any]) -> RoomSetup:
 
 def replay(record: dict[str, Any], *, students: bool = True) -> CoalitionModel:
     """Play a room's record again through the model: with ``students=False`` the model's
-    own path from the same start (the teacher's US kept, the students' nations left to
-    the model), for the debrief."""
+    own path from the same start (the teacher's US kept, its policy switches too, the
+    students' nations left to the model), for the debrief."""
     model = setup_of(record).build()
     for played in record["rounds"]:
+        if "us_policy" in played:  # (a record from before the switch was recorded: none)
+            model.set_us_policy(played["us_policy"])
         choices = choices_from_dict(played["choices"])
         if not students:
             free = Choices.none(1, model.nations.n)

@@ -18,7 +18,9 @@ done in its place, from the same state:
 A nation "behaved like the model" if both held in at least :data:`LIKE_SHARE` of its
 rounds. The class's Olson-Zeckhauser correlation is Spearman's rank correlation of
 GDP and aid burden (bilateral plus EU, share of GDP) among the students' nations that
-are members at the end; beside it, the same nations' in the model's path.
+are members at the end; beside it, the same nations' in the model's path. Which policy
+the US followed each round (the teacher may switch it) and where its commitment was set
+by hand is :attr:`Debrief.us` (:func:`us_text` in words).
 :func:`to_csv` is the teacher's table, :func:`summary_figure` the one-page picture.
 """
 
@@ -64,6 +66,14 @@ class NationRound:
 
 
 @dataclass(frozen=True)
+class USRound:
+    round: int
+    policy: str  # the policy it followed (the teacher may have switched it)
+    level: float  # the commitment it played (1 = its 2022-24 effort)
+    by_hand: bool  # the teacher set the level by hand
+
+
+@dataclass(frozen=True)
 class NationVerdict:
     iso3: str
     nation: str
@@ -85,6 +95,7 @@ class Debrief:
     model_path: dict[str, list[float]]
     nations: list[NationVerdict]
     rows: list[NationRound]
+    us: list[USRound]
     class_oz: float | None
     model_oz: float | None
     oz_note: str
@@ -138,6 +149,9 @@ def debrief(room: Room) -> Debrief:
         names = model.nations
         players = {iso3: room.players[t].name for iso3, t in room.by_nation.items()}
         rows = []
+        us = [USRound(p.round, p.us_policy, float(after.us_level[0, 0]),
+                      not np.isnan(p.choices.us_level[0, 0]))
+              for p, after in zip(played, states[1:])]
         for p, before, after in zip(played, states[:-1], states[1:]):
             aid, side = model_moves(model, before, after)
             human = p.choices.human_nations[0]
@@ -182,7 +196,7 @@ def debrief(room: Room) -> Debrief:
     return Debrief(
         rounds=rounds, class_path={k: frame[k].astype(float).tolist() for k, _ in PATHS},
         model_path={k: model_frame[k].astype(float).tolist()[:n] for k, _ in PATHS},
-        nations=verdicts, rows=rows, class_oz=class_oz, model_oz=model_oz, oz_note=note,
+        nations=verdicts, rows=rows, us=us, class_oz=class_oz, model_oz=model_oz, oz_note=note,
         verdict=verdict, reason=reason, model_verdict=alone.verdict, model_reason=alone.reason,
         anonymous=room.setup.anonymous, code=room.code, scenario=room.setup.scenario)
 
@@ -207,6 +221,22 @@ def _sentence(nation: str, rows: list[NationRound], like: int, mean_aid: float,
     return head + "."
 
 
+def us_text(us: list[USRound]) -> str:
+    """Which policy the US followed in which rounds, and where the teacher set it by hand."""
+    if not us:
+        return "no round played yet"
+    spans: list[list] = []  # [policy, first round, last round]
+    for r in us:
+        if spans and spans[-1][0] == r.policy:
+            spans[-1][2] = r.round
+        else:
+            spans.append([r.policy, r.round, r.round])
+    text = ", then ".join(f"{policy} in round {a}" if a == b else f"{policy} in rounds {a}-{b}"
+                          for policy, a, b in spans)
+    hand = [str(r.round) for r in us if r.by_hand]
+    return text + (f" (its commitment set by hand in round {', '.join(hand)})" if hand else "")
+
+
 def oz_text(value: float | None) -> str:
     return "undefined (fewer than three members, or all alike)" if value is None else f"{value:+.2f}"
 
@@ -216,15 +246,18 @@ def to_csv(d: Debrief) -> str:
     done, and the coalition's path beside the model's."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(["room", "round", "iso3", "nation", "player", "submitted", "aid_share_pct",
+    w.writerow(["room", "round", "us_policy", "us_level_pct", "us_by_hand", "iso3", "nation",
+                "player", "submitted", "aid_share_pct",
                 "model_aid_share_pct", "best_response_pct", "member", "model_member",
                 "troops_offered", "like_model", "european_aid_bn", "model_european_aid_bn",
                 "members", "model_members", "force_troops", "model_force_troops"])
     names = {v.iso3: (v.nation, "" if d.anonymous else v.player) for v in d.nations}
     at = {r: k for k, r in enumerate(d.rounds)}
+    us = {u.round: u for u in d.us}
     for r in d.rows:
-        k = at[r.round]
-        w.writerow([d.code, r.round, r.iso3, *names[r.iso3], int(r.submitted),
+        k, u = at[r.round], us[r.round]
+        w.writerow([d.code, r.round, u.policy, f"{100 * u.level:.6g}", int(u.by_hand), r.iso3,
+                    *names[r.iso3], int(r.submitted),
                     f"{100 * r.aid:.6g}", f"{100 * r.model_aid:.6g}", f"{100 * r.best_response:.6g}",
                     int(r.member), int(r.model_member), r.troops, int(r.aid_like and r.side_like),
                     f"{d.class_path['european_effort_bn'][k]:.6g}",
@@ -253,7 +286,8 @@ def summary_figure(d: Debrief) -> Figure:
             ax.legend(fontsize=9)
     ax = fig.add_subplot(grid[1, :])
     ax.axis("off")
-    lines = [f"The class: {d.reason}", f"The model's nations from the same start: {d.model_reason}",
+    lines = [f"The US (the teacher): {us_text(d.us)}.",
+             f"The class: {d.reason}", f"The model's nations from the same start: {d.model_reason}",
              f"Olson-Zeckhauser correlation, the class: {oz_text(d.class_oz)}; "
              f"the same nations in the model: {oz_text(d.model_oz)}",
              ""]
@@ -272,5 +306,6 @@ def summary_png(d: Debrief) -> bytes:
     return buf.getvalue()
 
 
-__all__ = ["Debrief", "NationVerdict", "NationRound", "debrief", "to_csv", "summary_figure",
-           "summary_png", "oz_correlation", "model_moves", "AID_TOLERANCE", "LIKE_SHARE"]
+__all__ = ["Debrief", "NationVerdict", "NationRound", "USRound", "debrief", "to_csv",
+           "summary_figure", "summary_png", "oz_correlation", "us_text", "model_moves",
+           "AID_TOLERANCE", "LIKE_SHARE"]

@@ -24,7 +24,7 @@ from model.calibration import (CalibrationReport, eu_weight, political_costs,
 from model.config import ModelConfig, all_params
 from model.data import NationTable, identical_nations, load_nations
 from model.errors import ParameterError
-from model.policies import POLICY_PARAMS, get_policy, policy_names
+from model.policies import POLICY_PARAMS, REGISTRY, get_policy, policy_names
 
 NO_VERDICT, CONVERGED, FRACTURED = 0, 1, 2
 VERDICT_NAMES = {NO_VERDICT: "unresolved", CONVERGED: "converged", FRACTURED: "fractured"}
@@ -460,6 +460,33 @@ def build_world(config: ModelConfig) -> tuple[World, State, NationTable, Calibra
         force_threshold=rules.threshold_alone.copy(), force_credibility=_col(0.0),
         force_deterrence=_col(0.0), guarantee=_col(NO_CEASEFIRE, dtype=np.int8))
     return world, state, table, report
+
+
+def switch_policy(world: World, state: State, codes: np.ndarray) -> tuple[World, State]:
+    """The US follows the policy ``codes`` ((B, 1) indices into
+    :func:`model.policies.policy_names`) from the next round on (the classroom teacher
+    switching it between rounds).
+
+    A run whose policy changes starts the new one from its initial memory, as if the run
+    had begun with it (a transactional US starts engaged); its commitment so far, the
+    parameters and what the nations believe about the US stay (they learn of the new
+    policy only from what the US does). A run whose policy stays as it is keeps its arrays,
+    the same objects: no switch, no change. Nothing else of the world depends on the
+    policy, and the random numbers a round draws do not either.
+    """
+    names = policy_names()
+    codes = np.asarray(codes)
+    if codes.shape != world.policy_code.shape or not np.issubdtype(codes.dtype, np.integer) \
+            or ((codes < 0) | (codes >= len(names))).any():
+        raise ParameterError(f"policy codes {codes.tolist()!r} are not allowed: expected whole "
+                             f"numbers from 0 to {len(names) - 1} (one of {', '.join(names)}), "
+                             f"shape {world.policy_code.shape}")
+    changed = codes != world.policy_code
+    if not changed.any():
+        return world, state
+    initial = np.array([REGISTRY[name].initial_memory for name in names], dtype=float)[codes]
+    return (replace(world, policy_code=codes.astype(world.policy_code.dtype)),
+            replace(state, us_memory=np.where(changed, initial, state.us_memory)))
 
 
 def gain_inputs_width(n: int) -> int:

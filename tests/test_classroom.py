@@ -18,8 +18,12 @@ from agents import CoalitionModel
 from experiments.classroom import (CLOSED, CODE_ALPHABET, OPEN, OVER, PLAYERS, STAGE, SUBMISSIONS,
                                    US, WAITING, Registry, RoomError, RoomSetup, Submission,
                                    choices_from_dict, replay, situation, state_digest)
-from experiments.debrief import debrief, oz_correlation, summary_figure, summary_png, to_csv
+from experiments.debrief import (debrief, oz_correlation, summary_figure, summary_png, to_csv,
+                                  us_text)
 from model.choices import MODEL
+from model.errors import ParameterError
+from model.policies import REGISTRY, policy_names
+from model.state import switch_policy
 
 
 class Clock:
@@ -364,7 +368,7 @@ def test_the_models_path_with_the_us_left_to_its_policy_is_the_plain_model(rooms
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
-@given(events=st.lists(st.tuples(st.sampled_from(["submit", "late", "advance", "us"]),
+@given(events=st.lists(st.tuples(st.sampled_from(["submit", "late", "advance", "us", "policy"]),
                                  st.integers(0, 2), st.floats(0, 0.01)), min_size=1, max_size=12))
 def test_any_sequence_of_play_replays_to_the_same_state(rooms, events):
     room = room_of(rooms)
@@ -381,6 +385,10 @@ def test_any_sequence_of_play_replays_to_the_same_state(rooms, events):
             assert not room.submit(players[who].token, room.round, Submission(aid=value)).accepted
         elif kind == "us":
             room.set_us(room.teacher_token, level=value * 100)
+        elif kind == "policy":
+            names = policy_names()
+            name = names[(3 * who + int(1000 * value)) % len(names)]
+            room.set_us_policy(room.teacher_token, name)
         else:
             room.close_round(room.teacher_token)
     record = room.record()
@@ -389,6 +397,104 @@ def test_any_sequence_of_play_replays_to_the_same_state(rooms, events):
         choices = choices_from_dict(played["choices"])
         assert np.array_equal(choices.contribution, room.played[played["round"] - 1].choices.contribution,
                               equal_nan=True)
+
+
+def test_the_model_switches_the_us_policy_in_the_middle_of_a_run():
+    """From the round after the switch the US follows the new policy, starting from its
+    initial memory; the random numbers drawn are the same as without the switch, and the
+    same policy again changes nothing."""
+    switched = CoalitionModel("transactional-us", rng=3, stop_on_verdict=False)
+    plain = CoalitionModel("transactional-us", rng=3, stop_on_verdict=False)
+    switched.run(3)
+    plain.run(3)
+    assert switched.state.us_memory[0, 0] == 0.0  # the transactional US punishes Europe
+    before = switched.state
+    switched.set_us_policy("transactional")  # the policy it follows: nothing happens
+    assert switched.state is before and state_digest(before) == state_digest(plain.state)
+    switched.set_us_policy("erratic")
+    assert switched.united_states.policy is REGISTRY["erratic"]
+    assert switched.state.us_memory[0, 0] == REGISTRY["erratic"].initial_memory == 1.0  # engaged
+    assert switched.state.us_level[0, 0] == before.us_level[0, 0]  # what it did stays
+    assert "Round 4: the US now follows the erratic policy" in switched.events[-1]
+    switched.set_us_policy("steadfast")
+    switched.run(2)
+    plain.run(2)
+    assert switched.state.us_level[0, 0] == switched.config.us_level == 1.0
+    assert plain.state.us_level[0, 0] == 0.0
+    assert switched.rng.bit_generator.state == plain.rng.bit_generator.state
+    assert switched.event_rng.bit_generator.state == plain.event_rng.bit_generator.state
+    assert switched.summary()["us_policy"] == "steadfast"
+    with pytest.raises(ParameterError) as err:
+        switched.set_us_policy("walks away")
+    assert str(err.value) == ("us_policy = 'walks away' is not allowed: expected one of "
+                              + ", ".join(policy_names()))
+    with pytest.raises(ParameterError, match="policy codes"):
+        switch_policy(switched.world, switched.state, np.full((1, 1), len(policy_names())))
+
+
+def test_the_teacher_switches_the_us_policy_and_the_record_replays_it(rooms):
+    room = room_of(rooms)
+    ann = room.join("Ann")
+    assert room.status().us_policy == "steadfast"
+    policies = ["steadfast", "isolationist", "isolationist", "transactional"]
+    for rnd, policy in enumerate(policies, start=1):
+        if rnd == 3:  # switched while the round is open: it applies to this round
+            room.open_round(room.teacher_token)
+            room.set_us_policy(room.teacher_token, policy)
+        else:
+            room.set_us_policy(room.teacher_token, policy)
+            room.open_round(room.teacher_token)
+        assert room.status().us_policy == policy
+        room.submit(ann.token, rnd, Submission(aid=0.002, member=True))
+        room.close_round(room.teacher_token)
+        assert room.model.united_states.policy.name == policy
+    levels = room.model.datacollector.get_model_vars_dataframe()["us_level"].tolist()
+    assert levels[1] == 1.0 and levels[2] == levels[3] == 0.0  # steadfast, then isolationist
+    record = room.record()
+    assert [r["us_policy"] for r in record["rounds"]] == policies
+    assert state_digest(replay(record).state) == record["final_state_sha256"]
+    # the switches are in the record: without them the replay is another run
+    unswitched = {**record, "rounds": [{k: v for k, v in r.items() if k != "us_policy"}
+                                       for r in record["rounds"]]}
+    assert state_digest(replay(unswitched).state) != record["final_state_sha256"]
+    # the model's own path from the same start has the same US
+    alone = replay(record, students=False)
+    assert alone.datacollector.get_model_vars_dataframe()["us_level"].tolist()[2:4] == [0.0, 0.0]
+    assert alone.united_states.policy.name == "transactional"
+    # the debrief and its table say which policy the US followed each round
+    d = debrief(room)
+    assert [u.policy for u in d.us] == policies
+    assert us_text(d.us) == ("steadfast in round 1, then isolationist in rounds 2-3, then "
+                             "transactional in round 4")
+    rows = list(csv.DictReader(io.StringIO(to_csv(d))))
+    assert [(r["round"], r["us_policy"], r["us_level_pct"]) for r in rows][:3] == [
+        ("1", "steadfast", "100"), ("2", "isolationist", "0"), ("3", "isolationist", "0")]
+    assert "The US (the teacher): steadfast in round 1" in " ".join(
+        t.get_text() for ax in summary_figure(d).axes for t in ax.texts)
+
+
+def test_only_the_teacher_switches_the_us_policy_and_only_to_a_policy_there_is(rooms):
+    room = room_of(rooms)
+    ann = room.join("Ann")
+    with pytest.raises(RoomError, match=f"only the teacher of room {room.code}"):
+        room.set_us_policy(ann.token, "isolationist")
+    with pytest.raises(RoomError) as err:
+        room.set_us_policy(room.teacher_token, "walks away")
+    assert str(err.value) == ("US policy = 'walks away' is not allowed: expected one of "
+                              + ", ".join(policy_names()))
+    assert room.status().us_policy == "steadfast" and room.version == 1  # (Ann's join)
+    room.set_us_policy(room.teacher_token, "erratic")
+    room.set_us_policy(room.teacher_token, "transactional")  # the last pick counts
+    room.set_us(room.teacher_token, level=0.5)  # by hand: the level is the teacher's
+    room.open_round(room.teacher_token)
+    room.close_round(room.teacher_token)
+    assert room.played[0].us_policy == "transactional" and room.model.state.us_level[0, 0] == 0.5
+    assert "its commitment set by hand in round 1" in us_text(debrief(room).us)
+    single = room_of(rooms, rounds=1)
+    single.open_round(single.teacher_token)
+    single.close_round(single.teacher_token)
+    with pytest.raises(RoomError, match="the game is over"):
+        single.set_us_policy(single.teacher_token, "erratic")
 
 
 def model_move(room, iso3: str) -> float:
@@ -477,6 +583,24 @@ def test_a_student_sees_their_nation_in_plain_words_and_the_payoff_of_each_choic
     best = nation.best_response()
     assert s.payoff(best) == pytest.approx(max(s.payoffs), rel=1e-3)
     assert s.shares[0] == 0 and s.shares[-1] <= s.max_aid
+
+
+def test_a_typed_aid_share_is_read_to_the_four_decimals_the_page_states():
+    from viz.classroom_page import AID_DECIMALS, parse_aid_percent, percent_text
+
+    assert AID_DECIMALS == 4
+    for text, value in (("0.06", 0.06), ("0.0605", 0.0605), (" 0,0605 % ", 0.0605), ("3", 3.0),
+                        ("0", 0.0), ("1e-4", 0.0001), ("0.06000", 0.06)):
+        assert parse_aid_percent(text, 3.0) == value
+    for text, why in (("0.06051", "has more than 4 decimals"), ("", "is not a number"),
+                      ("nan", "is not allowed"), ("-0.1", "is not allowed"),
+                      ("3.0001", "is not allowed"), ("inf", "is not allowed")):
+        with pytest.raises(ValueError) as err:
+            parse_aid_percent(text, 3.0)
+        assert str(err.value) == (f"aid share {text!r} {why}: type a share of GDP in % from 0 "
+                                  "to 3, with at most 4 decimals")
+    assert [percent_text(v) for v in (0.0, 0.1, 0.0605, 0.0614, 1.23456)] == [
+        "0.00", "0.10", "0.0605", "0.0614", "1.2346"]
 
 
 def test_the_join_link_is_the_network_address_when_serving_the_network():

@@ -1,6 +1,8 @@
 """The classroom game in a real browser (Debian's chromium, Playwright): a teacher and five
 students in their own browser contexts play three rounds of a room, a second room and a
-single-player session run alongside, and the room's record replays to its final state."""
+single-player session run alongside, and the room's record replays to its final state;
+the teacher switches the US policy between rounds; a share typed more finely than the
+aid slider's grid is counted as typed."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import re
 
 import pytest
 
+from agents import CoalitionModel
 from experiments.classroom import replay, state_digest
 from helpers.browser import CHROMIUM_ARGS, app_server, check_server, chromium, free_port
 
@@ -58,9 +61,14 @@ def open_room(browser, app_url: str, rounds: int, seconds: int):
     return teacher, code
 
 
-def join(browser, app_url: str, code: str, name: str, student=None):
+def join(browser, app_url: str, code: str, name: str, student=None, nation: str | None = None):
     student = student or page_in_new_context(browser, f"{app_url}?room={code}")
     student.get_by_label("Your name").fill(name)
+    if nation is not None:
+        label = student.get_by_text("Your nation", exact=True)
+        student.locator(".v-select").filter(has=label).click()
+        student.locator(".menuable__content__active").get_by_role("option", name=nation,
+                                                                    exact=True).click()
     student.get_by_role("button", name="Join", exact=True).click()
     heading = student.get_by_text(re.compile(rf"Room {code} · you play "))
     expect(heading).to_be_visible()
@@ -234,4 +242,101 @@ def test_the_countdown_runs_in_the_browser_and_the_server_ends_the_round_at_its_
     record = json.loads(open(download.value.path()).read())
     assert [r["closed_by"] for r in record["rounds"]] == ["timer"]
     context.close()
+    teacher.context.close()
+
+
+def download_record(teacher) -> dict:
+    with teacher.expect_download() as download:
+        teacher.get_by_role("button", name="Download the record (JSON)").click()
+    return json.loads(open(download.value.path()).read())
+
+
+def test_the_teacher_switches_the_us_policy_between_rounds_and_the_record_replays_it(
+        browser, app_url):
+    teacher, code = open_room(browser, app_url, rounds=2, seconds=120)
+    student, _ = join(browser, app_url, code, "Ann")
+    now = teacher.locator(".classroom-us-policy-now")
+    expect(now).to_have_text("steadfast")  # the scenario's policy, marked
+    expect(teacher.locator(".classroom-us-policy")).to_have_count(7)
+    teacher.get_by_role("button", name="Open round 1").click()
+    assert submit(student, 1, 0.2)
+    teacher.get_by_role("button", name="Close the round now").click()
+    expect(teacher.get_by_text("Round 1 of 2")).to_be_visible()
+    expect(student.get_by_text("The US committed 100% of its usual effort")).to_be_visible()
+
+    teacher.get_by_role("button", name="isolationist").click()  # for round 2 on
+    expect(now).to_have_text("isolationist")
+    expect(teacher.locator(".classroom-us-policy-line")).to_have_text(
+        "Next round the US is isolationist: it gives nothing from the first round, whatever "
+        "Europe does (the 2025 US).")
+    teacher.get_by_role("button", name="Open round 2").click()
+    assert submit(student, 2, 0.1)
+    teacher.get_by_role("button", name="Close the round now").click()
+    expect(teacher.get_by_text(re.compile("Round 2 of 2 · the game is over"))).to_be_visible()
+    # the students see what the US did, as before
+    expect(student.get_by_text("The US committed 0% of its usual effort")).to_be_visible()
+    teacher.get_by_role("button", name="Show the debrief").click()
+    expect(teacher.get_by_text("The US (you): steadfast in round 1, then isolationist in round 2."
+                               )).to_be_visible()
+    record = download_record(teacher)
+    assert [r["us_policy"] for r in record["rounds"]] == ["steadfast", "isolationist"]
+    assert state_digest(replay(record).state) == record["final_state_sha256"]
+    student.context.close()
+    teacher.context.close()
+
+
+def test_a_share_typed_finer_than_the_slider_is_counted_as_typed(browser, app_url):
+    """France starts at 0.0614% of GDP, off the slider's 0.001 grid: the slider once sent
+    back its rounding (0.061) over the box, and over what the student was typing. Now the
+    box keeps the share to the four decimals it states, whatever the slider does."""
+    teacher, code = open_room(browser, app_url, rounds=2, seconds=120)
+    student, nation = join(browser, app_url, code, "Ann", nation="FRA")
+    assert nation == "France"
+    start = CoalitionModel("baseline", rng=42)
+    kept = float(start.nation("FRA").contribution)
+    assert f"{100 * kept:.4f}" == "0.0614"
+    teacher.get_by_role("button", name="Open round 1").click()
+    field = student.get_by_label("Bilateral aid, % of GDP")
+    expect(field).to_have_value("0.0614")
+    student.wait_for_timeout(1_000)  # time for a slider to send back its rounding
+    expect(field).to_have_value("0.0614")
+    student.locator(".v-slider").click()  # the slider, moved by the student, sets the share
+    expect(field).to_have_value(re.compile(r"^1\.\d{2,3}$"))  # about half of the 3% it spans
+    expect(student.locator(".classroom-payoff")).to_contain_text(
+        f"if you give {field.input_value()}%")
+    field.fill("0.0605")
+    field.press("Enter")
+    expect(student.locator(".classroom-payoff")).to_contain_text("if you give 0.0605% of GDP")
+    student.wait_for_timeout(1_000)
+    expect(field).to_have_value("0.0605")
+    # more decimals than the box takes, or not a number: one line saying what is allowed
+    for typed, why in (("0.06051", "has more than 4 decimals"), ("lots", "is not a number"),
+                       ("5", "is not allowed")):
+        field.fill(typed)
+        field.press("Enter")
+        expect(student.locator(".classroom-aid-problem")).to_have_text(
+            f"aid share {typed!r} {why}: type a share of GDP in % from 0 to 3, with at most "
+            "4 decimals")
+    student.get_by_role("button", name="Submit").click()
+    expect(student.locator(".classroom-receipt")).to_have_text(
+        "Not sent: correct the aid share first.")
+    field.fill("0,0605")  # a decimal comma is fine
+    student.get_by_role("button", name="Submit").click()  # without leaving the box first
+    expect(student.locator(".classroom-receipt")).to_contain_text("counted for round 1")
+    expect(student.locator(".classroom-aid-problem")).to_have_count(0)
+    teacher.get_by_role("button", name="Close the round now").click()
+    expect(teacher.get_by_text("Round 1 of 2")).to_be_visible()
+    # round 2: the student submits the share they keep without touching it
+    teacher.get_by_role("button", name="Open round 2").click()
+    expect(student.get_by_label("Bilateral aid, % of GDP")).to_have_value("0.0605")
+    student.get_by_role("button", name="Submit").click()
+    expect(student.locator(".classroom-receipt")).to_contain_text("counted for round 2")
+    teacher.get_by_role("button", name="Close the round now").click()
+    expect(teacher.get_by_text(re.compile("Round 2 of 2 · the game is over"))).to_be_visible()
+    teacher.get_by_role("button", name="Show the debrief").click()
+    record = download_record(teacher)
+    i = start.nations.iso3.index("FRA")
+    assert [r["choices"]["contribution"][i] for r in record["rounds"]] == [0.0605 / 100] * 2
+    assert state_digest(replay(record).state) == record["final_state_sha256"]
+    student.context.close()
     teacher.context.close()

@@ -5,7 +5,8 @@ Reached from the app by its address's query (the app's page hands over to
 
 - ``/?classroom=new``: the teacher opens a room (scenario, nations, rounds, timer);
 - ``/?room=CODE&teacher=TOKEN``: the teacher's screen (projected): the code and join
-  link, who has submitted, the US by hand, open / close a round, the debrief;
+  link, who has submitted, the US's policy for the next round and the US by hand,
+  open / close a round, the debrief;
 - ``/?join``: a student types the code; ``/?room=CODE``: they pick a nation and join;
 - ``/?room=CODE&token=TOKEN``: the student's nation; the token in the address is what
   gives it back after a reload or a closed tab.
@@ -26,6 +27,7 @@ import math
 import os
 import threading
 import time
+from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qs, urlencode
 
 import ipyvuetify
@@ -37,10 +39,10 @@ from matplotlib.figure import Figure
 from experiments.classroom import (CLOSED, EVERYTHING, LOBBY, OPEN, OVER, PLAYERS, ROOMS, STAGE,
                                    SUBMISSIONS, US, Player, Room, RoomError, RoomSetup, RoomStatus,
                                    Situation, Submission, situation)
-from experiments.debrief import debrief, oz_text, summary_png, to_csv
+from experiments.debrief import debrief, oz_text, summary_png, to_csv, us_text
 from model.choices import MODEL
 from model.errors import CoalitionError
-from model.policies import policy_names
+from model.policies import REGISTRY, policy_names
 from model.scenarios import load_scenario, scenario_names
 from viz.components.download import Download
 from viz.server import DEFAULT_HOST, DEFAULT_PORT, JOIN_BASE_ENV, address
@@ -48,6 +50,8 @@ from viz.server import DEFAULT_HOST, DEFAULT_PORT, JOIN_BASE_ENV, address
 DEFAULT_STUDENT_NATIONS = 8  # the largest economies among the members, by default
 NOTE = {"font-size": "13px", "color": "#555"}
 COALESCE_SECONDS = 0.1  # a part of a page redraws at most this often for a burst of changes
+AID_DECIMALS = 4  # a student's aid share (% of GDP) is typed and counted to this many decimals
+SLIDER_DECIMALS = 3  # the aid slider's grid (% of GDP): coarser than what can be typed
 
 
 def query(search: str | None) -> dict[str, str]:
@@ -217,8 +221,8 @@ def NewRoom(push):
                         "with `coalition app --host 0.0.0.0` so students on this network can "
                         "reach it.", style=NOTE)
         solara.Select("Scenario", values=scenario_names(), value=scenario.value, on_value=choose)
-        solara.Select("US policy (you may play it by hand each round)", values=policy_names(),
-                      value=policy)
+        solara.Select("US policy (you may switch it between rounds, or play it by hand)",
+                      values=policy_names(), value=policy)
         solara.SelectMultiple("Nations the students play", values=nations.value,
                               all_values=list(all_codes), on_value=nations.set)
         with solara.Row():
@@ -238,7 +242,8 @@ def NewRoom(push):
 # ---------------------------------------------------------------------- the teacher
 @solara.component
 def TeacherRoom(room: Room, token: str):
-    status = use_room(room, key=lambda st: (st.phase, st.round, st.us, st.closed_reason),
+    status = use_room(room, key=lambda st: (st.phase, st.round, st.us, st.us_policy,
+                                            st.closed_reason),
                       about=frozenset({STAGE, US}))
     url = join_base() + "?" + urlencode({"room": room.code})
     error = solara.use_reactive("")
@@ -278,7 +283,7 @@ def TeacherRoom(room: Room, token: str):
                     "the teacher ended the game")))
     with solara.Column(gap="0px"):  # always there: the debrief keeps its place (and state)
         if status.phase not in (OVER, CLOSED):  # no round is left to play
-            USByHand(room, token, status.us.level, status.us.backstop)
+            USByHand(room, token, status.us.level, status.us.backstop, status.us_policy, act)
     if status.round > 0:
         Debrief(room, (status.round, status.phase))
 
@@ -302,7 +307,25 @@ def Submissions(room: Room):
 
 
 @solara.component
-def USByHand(room: Room, token: str, level: float | None, backstop: int):
+def USPolicyButtons(room: Room, token: str, policy: str, act):
+    """One button per US policy (the names the app uses); the one the US follows in the
+    next round played is marked."""
+    solara.Text("The policy the US follows from the next round on (you may still set its "
+                "commitment by hand below):", style=NOTE)
+    with solara.Row(gap="4px", style={"flex-wrap": "wrap"}):
+        for name in policy_names():
+            current = name == policy
+            solara.Button(name, icon_name="mdi-check" if current else None,
+                          color="primary" if current else None, outlined=not current,
+                          classes=["classroom-us-policy"] + (["classroom-us-policy-now"]
+                                                             if current else []),
+                          on_click=lambda name=name: act(lambda: room.set_us_policy(token, name)))
+    solara.Text(f"Next round the US is {policy}: it {REGISTRY[policy].description}.",
+                classes=["classroom-us-policy-line"])
+
+
+@solara.component
+def USByHand(room: Room, token: str, level: float | None, backstop: int, policy: str, act):
     by_hand = solara.use_reactive(level is not None or backstop != MODEL)
     percent = solara.use_reactive(100 if level is None else round(100 * level))
     backing = solara.use_reactive({MODEL: "as the policy says", 1: "yes", 0: "no"}[backstop])
@@ -315,13 +338,15 @@ def USByHand(room: Room, token: str, level: float | None, backstop: int):
             room.set_us(token, None, MODEL)
 
     with solara.Card("The United States (you)"):
+        USPolicyButtons(room, token, policy, act)
         solara.Checkbox(label="Play the US by hand", value=by_hand)
         if by_hand.value:
             solara.SliderInt(f"US commitment: {percent.value}% of its usual effort", value=percent,
                              min=0, max=100, step=5)
             solara.Select("US backstop for the reassurance force",
                           values=["as the policy says", "yes", "no"], value=backing)
-        now = ("its policy decides" if level is None else f"{100 * level:.0f}% by hand") + (
+        now = (f"its policy ({policy}) decides" if level is None
+               else f"{100 * level:.0f}% by hand") + (
             "" if backstop == MODEL else f", backstop {'yes' if backstop == 1 else 'no'}")
         solara.Text(f"This round the US plays: {now}", style=NOTE)
         solara.Button("Set the US for this round", on_click=apply)
@@ -338,6 +363,7 @@ def Debrief(room: Room, played: tuple):
         png = summary_png(d)
         solara.Image(png, width="100%")
         solara.Markdown(
+            f"**The US (you):** {us_text(d.us)}.  \n"
             f"**The class:** {d.reason}  \n**The model's nations, same start:** {d.model_reason}  \n"
             f"**Olson-Zeckhauser correlation:** the class {oz_text(d.class_oz)}, the same "
             f"nations in the model {oz_text(d.model_oz)}.")
@@ -408,24 +434,91 @@ def StudentRoom(room: Room, player: Player):
     PayoffCurve(s.nation, s.shares, s.payoffs, s.aid, s.view_max)
 
 
+def percent_text(value: float) -> str:
+    """An aid share in % as the page shows it: at least two decimals, at most AID_DECIMALS."""
+    text = f"{value:.{AID_DECIMALS}f}"
+    while text.endswith("0") and len(text.split(".")[1]) > 2:
+        text = text[:-1]
+    return text
+
+
+def parse_aid_percent(text: str | None, top: float) -> float:
+    """The aid share typed in the box, in % of GDP: a number from 0 to ``top`` with at most
+    AID_DECIMALS decimals (a decimal comma and a trailing % are fine); else ValueError
+    with one line saying what is allowed."""
+    typed = " ".join(str(text or "").split())
+    allowed = (f"type a share of GDP in % from 0 to {top:g}, with at most "
+               f"{AID_DECIMALS} decimals")
+    try:
+        value = Decimal(typed.removesuffix("%").strip().replace(",", "."))
+    except InvalidOperation:
+        raise ValueError(f"aid share {typed!r} is not a number: {allowed}") from None
+    if not value.is_finite() or not 0 <= value <= Decimal(percent_text(top)):
+        raise ValueError(f"aid share {typed!r} is not allowed: {allowed}")
+    if value != round(value, AID_DECIMALS):
+        raise ValueError(f"aid share {typed!r} has more than {AID_DECIMALS} decimals: {allowed}")
+    return float(value)
+
+
 @solara.component
 def Choose(room: Room, player: Player, s: Situation):
-    """The student's choices for one round, starting from the ones their nation keeps."""
+    """The student's choices for one round, starting from the ones their nation keeps.
+
+    The aid share is a plain text box, like the app's round limit: what is typed is kept
+    on the server as it is typed and applied when the box loses focus, on Enter and on
+    Submit (never during a redraw), so neither a redraw nor the slider puts another
+    number in its place; a share that is not allowed gets one line saying what is. The
+    slider beside it is fed the share rounded to its own grid, so it never has a value
+    to round (Vuetify's slider sends back its rounding of an off-grid value, which used
+    to replace the typed text); only a student moving it changes the share. The problem
+    line sits below the Submit button, so it never moves the button under a click.
+    """
     round_no = s.round + 1
+    top = round(100 * s.max_aid, AID_DECIMALS)
     kept = solara.use_memo(lambda: room.kept(player.iso3), [])
-    aid = solara.use_reactive(round(100 * kept.aid, 4))
+    aid = solara.use_reactive(round(100 * kept.aid, AID_DECIMALS))  # % of GDP, as applied
+    text, set_text = solara.use_state(percent_text(aid.value))
+    problem, set_problem = solara.use_state(None)
+    text_ref = solara.use_ref(text)  # what is typed, also before the next redraw
+    text_ref.current = text
     troops = solara.use_reactive(int(kept.troops or 0))
     member = solara.use_reactive(bool(kept.member))
     counted = solara.use_memo(lambda: player.iso3 in room.status().submitted, [])  # (a reload)
     receipt = solara.use_reactive(
         f"Your choices for round {round_no} are counted; you may still change them until the "
         "round closes." if counted else "")
+    on_grid = round(aid.value, SLIDER_DECIMALS)  # where the slider sits
+
+    def typed(value) -> None:
+        text_ref.current = value
+        set_text(value)
+
+    def apply(*_ignore) -> float | None:
+        try:
+            value = parse_aid_percent(text_ref.current, top)
+        except ValueError as exc:
+            set_problem(str(exc))
+            return None
+        set_problem(None)
+        aid.set(value)
+        return value
+
+    def slid(value) -> None:
+        if value is None or float(value) == on_grid:  # not moved (its own value sent back)
+            return
+        value = round(float(value), AID_DECIMALS)
+        typed(percent_text(value))
+        set_problem(None)
+        aid.set(value)
 
     def submit() -> None:
+        value = apply()  # the box as typed, even if it never lost focus
+        if value is None:
+            receipt.set("Not sent: correct the aid share first.")
+            return
         try:
             r = room.submit(player.token, round_no, Submission(
-                aid=min(max(aid.value or 0.0, 0.0), 100 * s.max_aid) / 100,
-                troops=troops.value if s.ceasefire and s.can_offer else None,
+                aid=value / 100, troops=troops.value if s.ceasefire and s.can_offer else None,
                 member=member.value))
         except RoomError as exc:
             receipt.set(str(exc))
@@ -433,13 +526,16 @@ def Choose(room: Room, player: Player, s: Situation):
         receipt.set(f"{r.message} ({r.submitted} submitted so far)" if r.accepted else r.message)
 
     with solara.Card(f"Your choices for round {round_no}"):
-        share = (aid.value or 0.0) / 100
-        solara.InputFloat("Bilateral aid, % of GDP", value=aid)
-        # the slider's grid (0.001% of GDP) holds any share typed to three decimals, and
-        # it spans all that is allowed: it never moves a typed value
-        solara.SliderFloat("", value=aid, min=0.0, max=100 * s.max_aid, step=0.001,
-                           thumb_label=False)
-        solara.Text(f"Your payoff if you give {share * 100:.2f}% of GDP: EUR "
+        share = aid.value / 100
+        field = solara.v.TextField(
+            v_model=text, on_v_model=typed, error=problem is not None, hide_details="auto",
+            label=f"Bilateral aid, % of GDP (0 to {top:g}, up to {AID_DECIMALS} decimals)",
+            class_="classroom-aid")
+        solara.v.use_event(field, "focusout", apply)
+        solara.v.use_event(field, "keyup.enter", apply)
+        solara.SliderFloat("", value=on_grid, on_value=slid, min=0.0, max=top,
+                           step=10**-SLIDER_DECIMALS, thumb_label=False)
+        solara.Text(f"Your payoff if you give {percent_text(aid.value)}% of GDP: EUR "
                     f"{s.payoff(share):.2f} bn a year (at what you give now, "
                     f"{100 * s.aid:.2f}%: {s.payoff(s.aid):.2f} bn). Others' choices held as they are.",
                     classes=["classroom-payoff"])
@@ -451,6 +547,10 @@ def Choose(room: Room, player: Player, s: Situation):
                                    values=[stay, leave],
                                    on_value=lambda v: member.set(s.member == (v == stay)))
         solara.Button("Submit", color="primary", on_click=submit, icon_name="mdi-send")
+        if problem is not None:  # below the button: its coming and going never moves the
+            # button under a click (correcting the box, then clicking Submit at once)
+            solara.Error(problem, dense=True, classes=["classroom-aid-problem"],
+                         style={"font-size": "0.8rem"})
         ReceiptLine(receipt)
 
 
