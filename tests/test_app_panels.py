@@ -304,6 +304,32 @@ def test_solaras_navigator_template_is_used_without_its_typo():
     assert "module.exports = {" in text and solara_fixes.TYPO not in text
 
 
+def test_the_app_renders_with_reactons_fast_tree_walk(monkeypatch):
+    """A Step redraws the banner without walking the charts: the fast renderer is chosen
+    when the app is imported, and the banner's pass updates no chart widget."""
+    import reacton.core
+    import solara
+
+    import viz.app
+    from viz.components.echarts import EchartsJson
+    from viz.solara_fixes import use_fast_renderer
+
+    assert use_fast_renderer() and reacton.core._render_context_class() is reacton.core._RenderContextFast
+    sessions = []
+    monkeypatch.setattr(viz.app, "Session", lambda: sessions.append(Session()) or sessions[-1])
+    _, rc = solara.render(viz.app.Page(), handle_error=False)
+    session = sessions[0]
+    updated = []
+    original = reacton.core.Element._update_widget
+    monkeypatch.setattr(reacton.core.Element, "_update_widget", lambda el, *a, **k: (
+        updated.append(getattr(el.component, "name", "")), original(el, *a, **k))[1])
+    session.version.set(session.version.value + 1)  # the banner's pass of a Step
+    assert updated and "EchartsJson" not in updated
+    session.views_version.set(session.version.value)  # then the views'
+    assert "EchartsJson" in updated
+    rc.close()
+
+
 def test_the_settings_box_links_to_the_parameter_list():
     import ipyvuetify as v
     import solara

@@ -19,7 +19,7 @@ from viz.components.inspector import Inspector
 from viz.components.parameters import Parameters
 from viz.components.reality import ModelVsReality
 from viz.components.uncertainty import PlausibleWorlds, SecondRun
-from viz.solara_fixes import apply as apply_solara_fixes
+from viz.solara_fixes import apply as apply_solara_fixes, use_fast_renderer
 from viz.state import Session
 from viz.sweep_page import SweepPage
 
@@ -32,6 +32,7 @@ STYLE = """
 """
 
 apply_solara_fixes()
+use_fast_renderer()
 
 
 @solara.component
