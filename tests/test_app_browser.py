@@ -452,6 +452,7 @@ def test_play_stops_at_the_round_limit_and_the_round_slider_goes_back(open_app):
     expect(page.locator(".coalition-reason")).to_contain_text("This is round 1 of the 4 played")
     page.wait_for_function("() => { const c = document.querySelector('.coalition-echarts').echartsInstance;"
                            " const m = c.getOption().series[0].markLine; return m && m.data[0].xAxis === '1'; }")
+    page.locator(".coalition-explain").scroll_into_view_if_needed()  # below the fold
     expect(page.locator(".coalition-explain")).to_contain_text("Germany (round 1)")
     button(page, "Latest").click()
     expect(headline(page)).to_have_text(re.compile(r"^Round 4 · "))
@@ -553,6 +554,26 @@ def test_pause_stops_the_run_within_the_round_in_play(open_app):
     assert paused <= clicked + 1, (clicked, paused)  # the round being played, no more
     page.wait_for_timeout(1000)
     assert round_of(page) == paused
+
+
+def test_the_inspector_off_screen_waits_and_shows_the_banners_round_when_scrolled_to(open_app):
+    """Below the fold the inspector is not redrawn after each Step (the server is told it
+    is off screen); scrolled into view it shows the round the banner shows."""
+    page = open_app()  # 1440 x 1000: the inspector is below the fold
+    inspector = page.locator(".coalition-onscreen")
+    expect(inspector).to_have_attribute("data-onscreen", "false")
+    for rounds in (1, 2, 3):
+        button(page, "Step").click()
+        expect(headline(page)).to_have_text(re.compile(rf"^Round {rounds} · "))
+    page.wait_for_timeout(300)
+    explain = page.locator(".coalition-explain")
+    expect(explain).to_contain_text("Germany (round 0)")  # not redrawn while off screen
+    explain.scroll_into_view_if_needed()
+    expect(inspector).to_have_attribute("data-onscreen", "true")
+    expect(explain).to_contain_text("Germany (round 3)")
+    button(page, "Step").click()  # on screen it follows every round
+    expect(headline(page)).to_have_text(re.compile(r"^Round 4 · "))
+    expect(explain).to_contain_text("Germany (round 4)")
 
 
 def test_the_guarantee_on_the_map_the_chart_the_monitor_and_the_inspector(open_app):

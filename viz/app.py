@@ -16,6 +16,7 @@ from viz.components.controls import PARAMETERS_TAB, Controls
 from viz.components.events import EventLog
 from viz.components.info import Info
 from viz.components.inspector import Inspector
+from viz.components.onscreen import OnScreen, frozen_version
 from viz.components.parameters import Parameters
 from viz.components.reality import ModelVsReality
 from viz.components.uncertainty import PlausibleWorlds, SecondRun
@@ -68,8 +69,12 @@ def RoundSlider(session: Session, version: int = 0):
 
 @solara.component
 def Views(session: Session):
-    """Every other view; each gets the version, so a new value redraws it."""
+    """Every other view; each gets the version, so a new value redraws it. The nation
+    inspector, the costliest and below the fold, gets it only while the browser shows it
+    (:mod:`viz.components.onscreen`): it is redrawn at the latest round when it comes
+    into view."""
     v = session.views_version.value
+    inspector_version = frozen_version(v, session.inspector_onscreen.value)
     solara.use_effect(lambda: session.mark_drawn(v), [v])
     overlay, found = session.overlay.value, session.ensemble.value
     RoundSlider(session, version=v)
@@ -92,7 +97,8 @@ def Views(session: Session):
             with Panel("Burden and size"):
                 BurdenVsGdp(session, version=v)
         with Panel("Nation inspector: why does it do that?"):
-            Inspector(session, version=v)
+            OnScreen.element(children=[Inspector(session, version=inspector_version)],
+                             on_onscreen=session.inspector_onscreen.set)
 
 
 @solara.component

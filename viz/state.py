@@ -281,6 +281,9 @@ class Session:
         self.ensemble: solara.Reactive[Any] = solara.reactive(None)
         self.overlay: solara.Reactive[Any] = solara.reactive(None)
         self.tab = solara.reactive(0)  # the tab shown (the settings box links to Parameters)
+        # whether the browser shows the nation inspector (viz/components/onscreen.py): off
+        # screen it keeps what it drew, and is redrawn at the latest round when seen again
+        self.inspector_onscreen = solara.reactive(True)
 
     # ------------------------------------------------------------------ actions
     def step(self) -> bool:
