@@ -6,8 +6,13 @@ Starts ``coalition app`` on a free port, opens it in Debian's chromium (Playwrig
 and prints the time from navigation to the first rendered banner ("Round 0", for the
 first visitor after the server started and for the next one), then,
 for the baseline with "stop at the verdict" off (so it keeps stepping), the time from
-a click on Step to the banner showing the next round, measured inside the page. Needs
-the test extras (playwright) and /usr/bin/chromium.
+a click on Step to the banner showing the next round, measured inside the page (the
+next click follows at once, as a student clicking on would), and the server's CPU time
+per Step (less shaken by other work on the machine than the wall-clock figures). Then,
+a Step at a time, the time until the views on screen show the new round too (the round
+slider's label, drawn with the charts). ``REACTON_FAST=0`` in the environment brings back
+reacton's default tree walk, for comparison (viz/solara_fixes.py). Needs the test extras
+(playwright) and /usr/bin/chromium.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ import statistics
 import sys
 import time
 
-from tests.helpers.browser import CHROMIUM_ARGS, app_server, chromium, free_port
+from tests.helpers.browser import (CHROMIUM_ARGS, app_server, chromium, cpu_seconds, free_port,
+                                   server_pid)
 
 # Click Step and resolve with the ms until the banner's headline shows a new round.
 CLICK_TO_BANNER = """
@@ -35,6 +41,25 @@ async () => {
   const t0 = performance.now();
   step.click();
   return (await changed) - t0;
+}
+"""
+
+# Click Step and resolve with the ms until the round slider (drawn with the other views)
+# shows the new round.
+CLICK_TO_VIEWS = """
+async () => {
+  const label = () => (document.querySelector('.coalition-round-slider') || {innerText: ''}).innerText;
+  const step = [...document.querySelectorAll('button')].find(b => b.innerText.trim().toUpperCase() === 'STEP');
+  const next = Number(document.querySelector('.coalition-headline').innerText.match(/Round (\\d+)/)[1]) + 1;
+  const drawn = new Promise((resolve, reject) => {
+    const done = () => label().includes(`${next} of ${next}`);
+    const obs = new MutationObserver(() => { if (done()) { obs.disconnect(); resolve(performance.now()); } });
+    obs.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
+    setTimeout(() => { obs.disconnect(); reject(new Error('views did not show round ' + next)); }, 20000);
+  });
+  const t0 = performance.now();
+  step.click();
+  return (await drawn) - t0;
 }
 """
 
@@ -64,11 +89,19 @@ def bench(steps: int = 30, port: int | None = None) -> dict[str, float]:
         page.get_by_role("switch", name="stop at the verdict").click(force=True)
         page.get_by_role("button", name="Reset").click()
         page.get_by_text("The model runs with these settings.").wait_for()
+        cpu = cpu_seconds(server_pid(url))
         latencies = [page.evaluate(CLICK_TO_BANNER) for _ in range(steps)]
         page.get_by_text(f"Round {steps} ·").wait_for()
+        page.wait_for_timeout(1000)  # the last round's views drawn
+        cpu = cpu_seconds(server_pid(url)) - cpu  # with a second of idling: a few ms
+        views = []
+        for _ in range(10):
+            page.wait_for_timeout(300)  # the previous round's views drawn
+            views.append(page.evaluate(CLICK_TO_VIEWS))
         browser.close()
     return {"cold_render_s": renders[0], "first_render_s": renders[1], "median_ms": statistics.median(latencies),
-            "p90_ms": percentile(latencies, 0.9), "max_ms": max(latencies), "steps": steps}
+            "p90_ms": percentile(latencies, 0.9), "max_ms": max(latencies), "steps": steps,
+            "server_cpu_ms": 1000 * cpu / steps, "views_ms": statistics.median(views)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,7 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"first render, navigation to banner: {r['cold_render_s']:.2f} s for the first visitor "
           f"after the server starts, {r['first_render_s']:.2f} s for the next")
     print(f"Step, click to updated banner, baseline, {r['steps']} steps: median "
-          f"{r['median_ms']:.0f} ms, p90 {r['p90_ms']:.0f} ms, max {r['max_ms']:.0f} ms")
+          f"{r['median_ms']:.0f} ms, p90 {r['p90_ms']:.0f} ms, max {r['max_ms']:.0f} ms; "
+          f"server CPU {r['server_cpu_ms']:.0f} ms per Step")
+    print(f"Step, click to the views on screen showing the new round, one at a time: median "
+          f"{r['views_ms']:.0f} ms")
     return 0
 
 

@@ -142,8 +142,9 @@ def choose(page, label: str, option: str) -> None:
 
 
 def charts(page) -> list[dict]:
-    page.wait_for_function("() => [...document.querySelectorAll('.coalition-echarts')]"
-                           ".every(el => el.echartsInstance)")
+    # the charts follow the rest of the page on a load: wait until they are there and drawn
+    page.wait_for_function("() => { const all = [...document.querySelectorAll('.coalition-echarts')];"
+                           " return all.length > 0 && all.every(el => el.echartsInstance); }")
     return page.evaluate(CHARTS_JS)
 
 
@@ -560,7 +561,7 @@ def test_the_inspector_off_screen_waits_and_shows_the_banners_round_when_scrolle
     """Below the fold the inspector is not redrawn after each Step (the server is told it
     is off screen); scrolled into view it shows the round the banner shows."""
     page = open_app()  # 1440 x 1000: the inspector is below the fold
-    inspector = page.locator(".coalition-onscreen")
+    inspector = page.locator(".coalition-onscreen[data-name=inspector]")
     expect(inspector).to_have_attribute("data-onscreen", "false")
     for rounds in (1, 2, 3):
         button(page, "Step").click()

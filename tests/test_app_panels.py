@@ -8,6 +8,7 @@ import csv
 import io
 import re
 
+import ipyvuetify as v
 import numpy as np
 import pytest
 
@@ -316,9 +317,10 @@ def test_the_app_renders_with_reactons_fast_tree_walk(monkeypatch):
 
     assert use_fast_renderer() and reacton.core._render_context_class() is reacton.core._RenderContextFast
     sessions = []
-    monkeypatch.setattr(viz.app, "Session", lambda: sessions.append(Session()) or sessions[-1])
+    monkeypatch.setattr(viz.app, "Session", lambda **kw: sessions.append(Session(**kw)) or sessions[-1])
     _, rc = solara.render(viz.app.Page(), handle_error=False)
     session = sessions[0]
+    session.page_drawn.set(True)  # as the browser says once it has drawn the page
     updated = []
     original = reacton.core.Element._update_widget
     monkeypatch.setattr(reacton.core.Element, "_update_widget", lambda el, *a, **k: (
@@ -330,8 +332,34 @@ def test_the_app_renders_with_reactons_fast_tree_walk(monkeypatch):
     rc.close()
 
 
+def test_a_page_load_draws_the_charts_once_the_browser_has_drawn_the_page(monkeypatch):
+    """The first render holds the banner and controls, not the charts; when the browser
+    says it has drawn that, the views follow, at the round the banner shows."""
+    import solara
+
+    import viz.app
+    from viz.components.echarts import EchartsJson
+    from viz.components.onscreen import OnScreen
+
+    sessions = []
+    monkeypatch.setattr(viz.app, "Session", lambda **kw: sessions.append(Session(**kw)) or sessions[-1])
+    _, rc = solara.render(viz.app.Page(), handle_error=False)
+    session = sessions[0]
+    assert not rc.find(EchartsJson).widgets
+    assert rc.find(v.Html, class_="coalition-headline").widget.children == ["Round 0 · Unresolved so far"]
+    session.step()  # a Step before the charts came: the banner moves on, nothing is lost
+    pending = [w for w in rc.find(OnScreen).widgets if w.name == "views-pending"]
+    assert len(pending) == 1
+    pending[0].drawn = True  # what the browser sends once the page is drawn
+    charts = rc.find(EchartsJson).widgets
+    assert len(charts) >= 7 and not [w for w in rc.find(OnScreen).widgets if w.name == "views-pending"]
+    assert "Germany (round 1)" in next(w for w in rc.find(v.VuetifyTemplate).widgets
+                                      if getattr(w, "attributes", {}).get("class") == "coalition-explain"
+                                      ).unsafe_innerHTML
+    rc.close()
+
+
 def test_the_settings_box_links_to_the_parameter_list():
-    import ipyvuetify as v
     import solara
 
     from viz.app import TABS

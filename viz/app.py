@@ -27,6 +27,7 @@ from viz.sweep_page import SweepPage
 TITLE = "Coalition: burden-sharing and deterrence"
 TABS = ("Model", "Model vs reality", "Info", "Parameters", "Sweeps")
 assert TABS[PARAMETERS_TAB] == "Parameters"
+CAPTION = {"font-size": "0.85rem", "color": "#666", "padding": "8px"}
 STYLE = """
 .coalition-term { text-decoration: underline dotted #888; cursor: help; }
 .coalition-panel .v-card__title { font-size: 1.05rem; padding-bottom: 4px; }
@@ -76,6 +77,10 @@ def Views(session: Session):
     v = session.views_version.value
     inspector_version = frozen_version(v, session.inspector_onscreen.value)
     solara.use_effect(lambda: session.mark_drawn(v), [v])
+    if not session.page_drawn.value:  # a page load: the banner and controls first
+        OnScreen.element(children=[solara.Text("Drawing the charts ...", style=CAPTION)],
+                         name="views-pending", on_drawn=lambda drawn: session.page_drawn.set(True))
+        return
     overlay, found = session.overlay.value, session.ensemble.value
     RoundSlider(session, version=v)
     with solara.Column(gap="0px"):
@@ -98,7 +103,7 @@ def Views(session: Session):
                 BurdenVsGdp(session, version=v)
         with Panel("Nation inspector: why does it do that?"):
             OnScreen.element(children=[Inspector(session, version=inspector_version)],
-                             on_onscreen=session.inspector_onscreen.set)
+                             name="inspector", on_onscreen=session.inspector_onscreen.set)
 
 
 @solara.component
@@ -113,7 +118,8 @@ def Page():
 
 @solara.component
 def SinglePlayer():
-    session = solara.use_memo(Session, [])  # one model per browser session, never shared
+    # one model per browser session, never shared; the charts follow the page's first draw
+    session = solara.use_memo(lambda: Session(draw_views_at_once=False), [])
     solara.Title(TITLE)
     solara.Style(STYLE)
     with solara.Sidebar():
@@ -128,7 +134,8 @@ def SinglePlayer():
             if tab == 1:  # computed only when shown
                 ModelVsReality(session)
         with solara.lab.Tab(TABS[2]):
-            Info()
+            if tab == 2:  # 20 kB of text, sent only when asked for
+                Info()
         with solara.lab.Tab(TABS[3]):
             if tab == 3:
                 Parameters()

@@ -255,7 +255,7 @@ class Session:
     reads a model that Play's thread is stepping.
     """
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, draw_views_at_once: bool = True) -> None:
         settings = settings or Settings.for_scenario(DEFAULT_SCENARIO)
         self.lock = threading.RLock()
         self.model = settings.build()
@@ -284,6 +284,9 @@ class Session:
         # whether the browser shows the nation inspector (viz/components/onscreen.py): off
         # screen it keeps what it drew, and is redrawn at the latest round when seen again
         self.inspector_onscreen = solara.reactive(True)
+        # the app's page draws the charts once the browser has drawn the rest (the banner
+        # and the controls come first); a session drawn without a browser, at once
+        self.page_drawn = solara.reactive(draw_views_at_once)
 
     # ------------------------------------------------------------------ actions
     def step(self) -> bool:
