@@ -539,6 +539,14 @@ def test_the_us_says_why_it_acts_and_terms_have_tooltips(open_app):
     assert page.evaluate(untipped, list(SYMBOLS)) == []
 
 
+# The round the banner shows, as Pause is clicked in the same moment.
+PAUSE_NOW = """() => {
+  const shown = document.querySelector('.coalition-headline').innerText;
+  [...document.querySelectorAll('button')].find(b => b.innerText.trim().toUpperCase() === 'PAUSE').click();
+  return Number(shown.match(/Round (\\d+)/)[1]);
+}"""
+
+
 def test_pause_stops_the_run_within_the_round_in_play(open_app):
     page = open_app()
     choose(page, "Scenario", "erratic-us")
@@ -548,8 +556,9 @@ def test_pause_stops_the_run_within_the_round_in_play(open_app):
     page.keyboard.press("Home")  # ... to its least
     button(page, "Play").click()
     expect(headline(page)).to_contain_text(re.compile(r"Round ([3-9]|\d\d+) ·"))
-    clicked = round_of(page)
-    button(page, "Pause").click()
+    # read the round shown and click Pause in one go in the page: Playwright's own click
+    # first waits for the page to settle, and rounds played meanwhile are not the app's
+    clicked = page.evaluate(PAUSE_NOW)
     expect(button(page, "Play")).to_be_enabled()
     paused = round_of(page)
     assert paused <= clicked + 1, (clicked, paused)  # the round being played, no more
