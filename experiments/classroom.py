@@ -51,6 +51,10 @@ KEEP_CLOSED_SECONDS = 24 * 3600.0  # a closed room's data stays downloadable thi
 NAME_LENGTH = 40
 
 LOBBY, OPEN, WAITING, OVER, CLOSED = "lobby", "open", "waiting", "over", "closed"
+# What a change is about; a watcher follows only what its screen shows (a student's
+# page does not wake for another student's submission).
+PLAYERS, SUBMISSIONS, US, STAGE = "players", "submissions", "us", "stage"  # STAGE: phase, round
+EVERYTHING = frozenset({PLAYERS, SUBMISSIONS, US, STAGE})
 
 
 class RoomError(CoalitionError):
@@ -218,28 +222,36 @@ class Room:
         self.closed_reason = ""
         self.last_activity = clock()
         self._timer: threading.Timer | None = None
-        self._watchers: list[Callable[[int], None]] = []
+        self._watchers: list[tuple[Callable[[int], None], frozenset[str]]] = []
+        self._about: set[str] = set()  # what changed since the watchers were last told
 
     # ------------------------------------------------------------------ watching
-    def watch(self, callback: Callable[[int], None]) -> Callable[[], None]:
-        """Call ``callback(version)`` after every change; returns the function that stops it."""
+    def watch(self, callback: Callable[[int], None],
+              about: frozenset[str] = EVERYTHING) -> Callable[[], None]:
+        """Call ``callback(version)`` after every change ``about`` any of these
+        (:data:`PLAYERS`, :data:`SUBMISSIONS`, :data:`US`, :data:`STAGE`); returns the
+        function that stops it. Every change is told: a burst may be told in one call."""
+        entry = (callback, frozenset(about))
         with self.lock:
-            self._watchers.append(callback)
+            self._watchers.append(entry)
 
         def stop() -> None:
             with self.lock:
-                if callback in self._watchers:
-                    self._watchers.remove(callback)
+                if entry in self._watchers:
+                    self._watchers.remove(entry)
         return stop
 
-    def _changed(self, activity: bool = True) -> None:
+    def _changed(self, about: str, activity: bool = True) -> None:
         """Under the lock: a new version; watchers are told once the lock is released."""
         self.version += 1
+        self._about.add(about)
         if activity:
             self.last_activity = self.clock()
 
     def _notify(self) -> None:
-        version, watchers = self.version, list(self._watchers)
+        with self.lock:  # what changed since the last call (another call may have told it)
+            version, about, self._about = self.version, self._about, set()
+            watchers = [callback for callback, follows in self._watchers if follows & about]
         for callback in watchers:
             try:
                 callback(version)
@@ -260,7 +272,7 @@ class Room:
             player = Player(secrets.token_urlsafe(12), iso3 or free[0], clean_name(name))
             self.players[player.token] = player
             self.by_nation[player.iso3] = player.token
-            self._changed()
+            self._changed(PLAYERS)
             return player
         return self._with_notify(action)
 
@@ -285,7 +297,7 @@ class Room:
             self.phase = OPEN
             self.submissions = {}
             self.deadline = self.clock() + self.setup.timer_seconds
-            self._changed()
+            self._changed(STAGE)
             if self.timers:
                 self._start_timer(self.round + 1, self.setup.timer_seconds)
         self._with_notify(action)
@@ -300,7 +312,7 @@ class Room:
             if backstop not in (MODEL, 0, 1):
                 raise RoomError(f"US backstop = {backstop!r} is not allowed: expected -1, 0 or 1")
             self.us = USChoice(None if level is None else float(level), int(backstop))
-            self._changed()
+            self._changed(US)
         self._with_notify(action)
 
     def submit(self, token: str, round_no: int, submission: Submission) -> Receipt:
@@ -318,7 +330,7 @@ class Room:
                                len(self.submissions))
             sub = self._checked(player.iso3, submission)
             self.submissions[player.iso3] = sub
-            self._changed()
+            self._changed(SUBMISSIONS)
             return Receipt(True, f"counted for round {round_no}", len(self.submissions))
         return self._with_notify(action)
 
@@ -341,7 +353,7 @@ class Room:
             if self.phase != CLOSED:
                 self._cancel_timer()
                 self.phase, self.closed_reason, self.deadline = CLOSED, reason, None
-                self._changed(activity=False)
+                self._changed(STAGE, activity=False)
         self._with_notify(action)
 
     # ------------------------------------------------------------------ readings
@@ -485,7 +497,7 @@ class Room:
         self.states.append(self.model.state)
         self.submissions, self.deadline = {}, None
         self.phase = OVER if (self.round >= self.setup.rounds or not self.model.running) else WAITING
-        self._changed(activity=closed_by == "teacher")
+        self._changed(STAGE, activity=closed_by == "teacher")
 
     def _start_timer(self, round_no: int, delay: float) -> None:
         self._cancel_timer()
@@ -698,4 +710,4 @@ def state_digest(state: State) -> str:
 __all__ = ["Room", "RoomSetup", "RoomStatus", "RoomError", "Registry", "ROOMS", "Player",
            "Submission", "Receipt", "USChoice", "PlayedRound", "Situation", "situation", "replay", "state_digest",
            "choices_to_dict", "choices_from_dict", "normal_code", "LOBBY", "OPEN", "WAITING",
-           "OVER", "CLOSED"]
+           "OVER", "CLOSED", "PLAYERS", "SUBMISSIONS", "US", "STAGE", "EVERYTHING"]

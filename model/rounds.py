@@ -121,8 +121,9 @@ def play_round(world: World, state: State, uniforms: np.ndarray,
     # 7. Nations move part of the way to their best response, with optional noise.
     target = g.best_response(game, state.contribution, state.member, expected, us_effort)
     contribution = adjust_contributions(world, game, state, target, noise_u)
-    contribution = ch.contribution(choices, contribution,
-                                   *g.contribution_bounds(game, state.member))
+    if choices is not None:  # players' own aid shares, within the same bounds
+        contribution = ch.contribution(choices, contribution,
+                                       *g.contribution_bounds(game, state.member))
     # 8. Membership: in random order, each nation switches side if that pays at the
     #    equilibrium that follows (the others re-optimise), net of the penalty.
     member, switched, memo = revise_membership(world, game, state, contribution, expected, us_effort,

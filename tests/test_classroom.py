@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agents import CoalitionModel
-from experiments.classroom import (CLOSED, CODE_ALPHABET, OPEN, OVER, WAITING, Registry, RoomError,
-                                   RoomSetup, Submission, choices_from_dict, replay, situation,
-                                   state_digest)
+from experiments.classroom import (CLOSED, CODE_ALPHABET, OPEN, OVER, PLAYERS, STAGE, SUBMISSIONS,
+                                   US, WAITING, Registry, RoomError, RoomSetup, Submission,
+                                   choices_from_dict, replay, situation, state_digest)
 from experiments.debrief import debrief, oz_correlation, summary_figure, summary_png, to_csv
 from model.choices import MODEL
 
@@ -224,6 +224,79 @@ def test_thirty_students_submitting_at_once_are_each_counted_once(rooms):
     room.close_round(room.teacher_token)
     chosen = room.played[0].choices.contribution[0]
     assert [chosen[room.index[p.iso3]] for p in players] == [0.0001 * (k + 1) for k in range(30)]
+
+
+def test_a_watcher_is_told_only_of_the_changes_it_follows(rooms):
+    """A student's page follows the round, not the other students' submissions; the
+    teacher's count follows submissions and joins; every change is told."""
+    room = room_of(rooms)
+    told = {name: [] for name in ("round", "count", "us", "all")}
+    room.watch(told["round"].append, frozenset({STAGE}))
+    room.watch(told["count"].append, frozenset({PLAYERS, SUBMISSIONS, STAGE}))
+    room.watch(told["us"].append, frozenset({US}))
+    room.watch(told["all"].append)
+    ann, bob = room.join("Ann"), room.join("Bob")
+    assert told["round"] == [] and len(told["count"]) == 2
+    room.open_round(room.teacher_token)
+    assert told["round"] == [room.version]
+    for player in (ann, bob, ann):
+        room.submit(player.token, 1, Submission(aid=0.002))
+    assert told["round"] == [room.version - 3] and told["count"][-1] == room.version
+    room.set_us(room.teacher_token, 0.5)
+    assert told["us"] == [room.version] and told["count"][-1] == room.version - 1
+    room.close_round(room.teacher_token)
+    assert told["round"][-1] == told["count"][-1] == told["all"][-1] == room.version
+    assert told["all"] == list(range(1, room.version + 1))
+
+
+def test_the_teachers_count_follows_a_burst_of_submissions_coalesced_to_the_last():
+    """30 submissions racing: the teacher's count is redrawn a few times, never more
+    often than every COALESCE_SECONDS after the first, and its last drawing shows all 30;
+    a student's page following the round is not redrawn at all."""
+    from viz.classroom_page import COALESCE_SECONDS, follow_room
+
+    room = Registry(timers=False).open(RoomSetup(
+        nations=tuple(CoalitionModel("baseline").nations.iso3[:30]), timer_seconds=600))
+    players = [room.join(f"S{k}") for k in range(30)]
+    room.open_round(room.teacher_token)
+    drawn, student_drawn, cancel = [], [], threading.Event()
+
+    def draw() -> None:  # what the teacher's page shows when it is redrawn
+        drawn.append((time.monotonic(), len(room.status().submitted)))
+
+    followers = [threading.Thread(target=follow_room, args=(
+        room, lambda st: st.submitted, frozenset({PLAYERS, SUBMISSIONS, STAGE}), draw, cancel)),
+        threading.Thread(target=follow_room, args=(
+            room, lambda st: (st.phase, st.round), frozenset({STAGE}),
+            lambda: student_drawn.append(1), cancel))]
+    for t in followers:
+        t.start()
+    time.sleep(0.2)  # the followers are watching
+    start = threading.Barrier(30)
+
+    def student(k: int) -> None:
+        start.wait()
+        for _ in range(3):
+            room.submit(players[k].token, 1, Submission(aid=0.0001 * (k + 1)))
+            time.sleep(0.01)
+
+    threads = [threading.Thread(target=student, args=(k,)) for k in range(30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    deadline = time.monotonic() + 10
+    while (not drawn or drawn[-1][1] < 30) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(2 * COALESCE_SECONDS)  # nothing more is drawn after the last change
+    cancel.set()
+    for t in followers:
+        t.join()
+    assert drawn and drawn[-1][1] == 30
+    assert len(drawn) < 90  # coalesced: far fewer drawings than submissions
+    gaps = np.diff([t for t, _ in drawn])
+    assert (gaps >= 0.9 * COALESCE_SECONDS).all()
+    assert student_drawn == []
 
 
 def test_rooms_are_isolated_from_each_other(rooms):

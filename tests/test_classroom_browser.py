@@ -146,15 +146,18 @@ def test_a_class_plays_three_rounds_and_the_record_replays_to_the_rooms_state(br
 
     # round 3: the last student does not submit (keeps round 2's choice)
     teacher.get_by_role("button", name="Open round 3").click()
+    teacher.get_by_role("button", name="Show the debrief").click()  # shown before the end ...
+    expect(teacher.get_by_text("Olson-Zeckhauser correlation:")).to_be_visible()
     play(3, range(STUDENTS - 1), lambda k: 0.1)
     close_now()
     expect(teacher.get_by_text(re.compile("Round 3 of 3 · the game is over"))).to_be_visible()
+    expect(teacher.get_by_text("The United States (you)")).to_have_count(0)  # no round is left
     for student in students:
         expect(student.get_by_text("The game is over")).to_be_visible()
 
-    # the debrief, and the record replayed through the model
-    teacher.get_by_role("button", name="Show the debrief").click()
+    # the debrief (still shown, now with round 3), and the record replayed through the model
     expect(teacher.get_by_text("Olson-Zeckhauser correlation:")).to_be_visible()
+    expect(teacher.get_by_role("button", name="Show the debrief")).to_have_count(0)
     with teacher.expect_download() as download:
         teacher.get_by_role("button", name="Download the record (JSON)").click()
     record = json.loads(open(download.value.path()).read())
@@ -188,3 +191,47 @@ def test_a_class_plays_three_rounds_and_the_record_replays_to_the_rooms_state(br
     expect(other_student.get_by_text("Waiting for the teacher to open round 1")).to_be_visible()
     expect(single.get_by_text("Round 1 ·")).to_be_visible()
     check_server(app_url)
+
+
+def is_kernel_status(frame: str | bytes) -> bool:
+    """A websocket frame that only says the server's kernel is busy or idle."""
+    if isinstance(frame, bytes):
+        return False
+    try:
+        return json.loads(frame)["header"]["msg_type"] == "status"
+    except (ValueError, KeyError, TypeError):
+        return False
+
+
+def test_the_countdown_runs_in_the_browser_and_the_server_ends_the_round_at_its_deadline(
+        browser, app_url):
+    """The server sends the seconds left once; the student's page counts down with no
+    message from the server, and the round is played by the server's timer."""
+    seconds = 10
+    teacher, code = open_room(browser, app_url, rounds=1, seconds=seconds)
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    context.set_default_timeout(TIMEOUT_MS)
+    student = context.new_page()
+    frames = []
+    student.on("websocket", lambda ws: ws.on("framereceived", lambda frame: frames.append(frame)))
+    student.goto(f"{app_url}?room={code}")
+    join(browser, app_url, code, "Ann", student)
+    teacher.get_by_role("button", name="Open round 1").click()
+    countdown = student.locator(".classroom-countdown")
+    expect(countdown).to_have_text(re.compile(r"\d+ s left"))
+    first = int(countdown.inner_text().split()[0])
+    assert 2 <= first <= seconds
+    frames.clear()
+    expect(countdown).to_have_text(f"{first - 2} s left", timeout=5_000)
+    # counted by the browser, not redrawn by the server: no widget message came (the
+    # kernel's "busy"/"idle" status of an earlier message may still arrive)
+    assert [f for f in frames if not is_kernel_status(f)] == []
+    expect(student.get_by_text("The game is over")).to_be_visible(timeout=(seconds + 20) * 1000)
+    expect(teacher.get_by_text(re.compile("Round 1 of 1 · the game is over"))).to_be_visible()
+    teacher.get_by_role("button", name="Show the debrief").click()
+    with teacher.expect_download() as download:
+        teacher.get_by_role("button", name="Download the record (JSON)").click()
+    record = json.loads(open(download.value.path()).read())
+    assert [r["closed_by"] for r in record["rounds"]] == ["timer"]
+    context.close()
+    teacher.context.close()

@@ -11,24 +11,32 @@ Reached from the app by its address's query (the app's page hands over to
   gives it back after a reload or a closed tab.
 
 The rooms live in :data:`experiments.classroom.ROOMS` (one per server, shared by a
-room's members only); each page follows its room by a watcher that wakes its own
-thread, so a submission shows on the teacher's screen at once.
+room's members only); each part of a page follows only the changes it shows, by a
+watcher that wakes its own thread: a submission redraws the teacher's count (a burst
+of them at most every ``COALESCE_SECONDS``, always ending with the last), never the
+other students' pages. The round's countdown runs in the browser (``countdown.vue``):
+the server sends the seconds left when it draws the page, not a redraw every second.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import threading
+import time
 from urllib.parse import parse_qs, urlencode
 
+import ipyvuetify
 import numpy as np
 import solara
+import traitlets
 from matplotlib.figure import Figure
 
-from experiments.classroom import (CLOSED, LOBBY, OPEN, OVER, ROOMS, Player, Room, RoomError,
-                                   RoomSetup, RoomStatus, Situation, Submission, situation)
+from experiments.classroom import (CLOSED, EVERYTHING, LOBBY, OPEN, OVER, PLAYERS, ROOMS, STAGE,
+                                   SUBMISSIONS, US, Player, Room, RoomError, RoomSetup, RoomStatus,
+                                   Situation, Submission, situation)
 from experiments.debrief import debrief, oz_text, summary_png, to_csv
 from model.choices import MODEL
 from model.errors import CoalitionError
@@ -39,7 +47,7 @@ from viz.server import DEFAULT_HOST, DEFAULT_PORT, JOIN_BASE_ENV, address
 
 DEFAULT_STUDENT_NATIONS = 8  # the largest economies among the members, by default
 NOTE = {"font-size": "13px", "color": "#555"}
-COALESCE_SECONDS = 0.05  # a page redraws at most this often for a burst of changes
+COALESCE_SECONDS = 0.1  # a part of a page redraws at most this often for a burst of changes
 
 
 def query(search: str | None) -> dict[str, str]:
@@ -61,47 +69,57 @@ def join_base() -> str:
     return os.environ.get(JOIN_BASE_ENV, address(DEFAULT_HOST, DEFAULT_PORT))
 
 
-def use_room(room: Room, key=lambda status: status.version) -> RoomStatus:
+def follow_room(room: Room, key, about: frozenset[str], redraw, cancel: threading.Event,
+                every: float = COALESCE_SECONDS) -> None:
+    """Until ``cancel`` is set: call ``redraw()`` whenever ``key(room.status())`` has
+    changed, woken by the room's watcher of the changes ``about`` what is shown. The
+    first change of a burst is drawn at once, the next ones at most every ``every``
+    seconds, and the last change is always drawn (a change while drawing wakes it again)."""
+    woken = threading.Event()
+    stop = room.watch(lambda v: woken.set(), about)
+    last, drawn = key(room.status()), -math.inf
+    try:
+        while not cancel.is_set():
+            if not woken.wait(5.0):
+                continue
+            woken.clear()  # a change from now on wakes the next loop: none is missed
+            if key(room.status()) == last:
+                continue
+            cancel.wait(max(0.0, drawn + every - time.monotonic()))  # the burst goes on meanwhile
+            last, drawn = key(room.status()), time.monotonic()
+            redraw()
+    finally:
+        stop()
+
+
+def use_room(room: Room, key=lambda status: status.version,
+             about: frozenset[str] = EVERYTHING) -> RoomStatus:
     """The room's status, redrawing the calling component whenever ``key(status)``
-    changes (by default: any change); a watcher wakes this page's thread at once."""
+    changes (by default: any change); see :func:`follow_room`."""
     redraws = solara.use_reactive(0)  # a constant start: use_reactive resets on a new one
 
     def follow(cancel: threading.Event) -> None:
-        woken = threading.Event()
-        stop = room.watch(lambda v: woken.set())
-        last = key(room.status())
-        try:
-            while not cancel.is_set():
-                if woken.wait(5.0):
-                    cancel.wait(COALESCE_SECONDS)  # submissions in a burst: one redraw
-                woken.clear()
-                now = key(room.status())
-                if now != last:
-                    last = now
-                    redraws.set(redraws.value + 1)
-        finally:
-            stop()
+        follow_room(room, key, about, lambda: redraws.set(redraws.value + 1), cancel)
 
     solara.use_thread(follow, dependencies=[room.code], intrusive_cancel=False)
     redraws.value  # read while drawing: a new value redraws the component  # noqa: B018
     return room.status()
 
 
+class ClientCountdown(ipyvuetify.VuetifyTemplate):
+    """The seconds left, counted down by the browser from ``seconds`` (countdown.vue)."""
+
+    template_file = (__file__, "countdown.vue")
+    seconds = traitlets.Float(None, allow_none=True).tag(sync=True)
+    serial = traitlets.Int(0).tag(sync=True)  # a new drawing restarts it from ``seconds``
+
+
 @solara.component
-def Countdown(room: Room):
-    """Seconds left in the open round, redrawn each second (only this line; it also
-    plays the round if the timer thread has not yet)."""
-    seconds = solara.use_reactive(0)
-
-    def count(cancel: threading.Event) -> None:
-        while not cancel.wait(1.0):
-            seconds.set(seconds.value + 1)
-
-    solara.use_thread(count, dependencies=[room.code], intrusive_cancel=False)
-    seconds.value  # noqa: B018  (redrawn each second)
-    left = room.status().seconds_left
-    if left is not None:
-        solara.Text(f"{left:.0f} s left", classes=["classroom-countdown"])
+def Countdown(seconds_left: float | None, drawn: int = 0):
+    """Seconds left in the open round: sent once when the page is drawn (a new round, a
+    reload); the browser counts down, and the server's timer ends the round."""
+    if seconds_left is not None:
+        ClientCountdown.element(seconds=seconds_left, serial=drawn)
 
 
 @solara.component
@@ -220,7 +238,8 @@ def NewRoom(push):
 # ---------------------------------------------------------------------- the teacher
 @solara.component
 def TeacherRoom(room: Room, token: str):
-    status = use_room(room, key=lambda st: (st.phase, st.round, st.us, st.closed_reason))
+    status = use_room(room, key=lambda st: (st.phase, st.round, st.us, st.closed_reason),
+                      about=frozenset({STAGE, US}))
     url = join_base() + "?" + urlencode({"room": room.code})
     error = solara.use_reactive("")
 
@@ -242,7 +261,7 @@ def TeacherRoom(room: Room, token: str):
                  CLOSED: f"closed: {status.closed_reason}"}[status.phase]
         solara.Markdown(f"### Round {status.round} of {status.rounds} · {phase}")
         if status.phase == OPEN:
-            Countdown(room)
+            Countdown(status.seconds_left, status.version)
         Submissions(room)
         solara.Markdown(f"**Verdict so far:** {status.reason}")
         if error.value:
@@ -257,8 +276,9 @@ def TeacherRoom(room: Room, token: str):
             if status.phase != CLOSED:
                 solara.Button("End the game", on_click=lambda: act(lambda: room.close(
                     "the teacher ended the game")))
-    if status.phase != CLOSED:
-        USByHand(room, token, status.us.level, status.us.backstop)
+    with solara.Column(gap="0px"):  # always there: the debrief keeps its place (and state)
+        if status.phase not in (OVER, CLOSED):  # no round is left to play
+            USByHand(room, token, status.us.level, status.us.backstop)
     if status.round > 0:
         Debrief(room, (status.round, status.phase))
 
@@ -267,7 +287,8 @@ def TeacherRoom(room: Room, token: str):
 def Submissions(room: Room):
     """Who has joined and who has submitted: the part of the teacher's screen that
     changes with every submission, redrawn on its own."""
-    status = use_room(room, key=lambda st: (st.submitted, st.players, st.phase))
+    status = use_room(room, key=lambda st: (st.submitted, st.players, st.phase),
+                      about=frozenset({PLAYERS, SUBMISSIONS, STAGE}))
     solara.Text(f"{len(status.submitted)} of {len(status.players)} submitted",
                 classes=["classroom-count"])
     rows = "\n".join(f"| {nation} | {name or ('-' if room.setup.anonymous else '')} | "
@@ -338,7 +359,7 @@ ANY_NATION = "any free nation"
 
 @solara.component
 def JoinRoom(room: Room, push):
-    status = use_room(room, key=lambda st: (st.phase, st.free))
+    status = use_room(room, key=lambda st: (st.phase, st.free), about=frozenset({PLAYERS, STAGE}))
     name = solara.use_reactive("")
     nation = solara.use_reactive(ANY_NATION)
     error = solara.use_reactive("")
@@ -370,7 +391,7 @@ def JoinRoom(room: Room, push):
 
 @solara.component
 def StudentRoom(room: Room, player: Player):
-    status = use_room(room, key=lambda st: (st.phase, st.round))
+    status = use_room(room, key=lambda st: (st.phase, st.round), about=frozenset({STAGE}))
     s = solara.use_memo(lambda: room.read(situation, player.iso3), [status.phase, status.round])
     with solara.Card(f"Room {room.code} · you play {s.nation}"):
         headline = {LOBBY: "Waiting for the teacher to open round 1.",
@@ -380,7 +401,7 @@ def StudentRoom(room: Room, player: Player):
                     CLOSED: f"The room is closed ({status.closed_reason})."}[status.phase]
         solara.Markdown(f"### {headline}")
         if status.phase == OPEN:
-            Countdown(room)
+            Countdown(status.seconds_left, status.version)
         solara.Markdown("\n".join(f"- {line}" for line in s.lines))
     if status.phase == OPEN:
         Choose(room, player, s).key(f"round-{status.round + 1}")

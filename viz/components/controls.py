@@ -231,6 +231,13 @@ def RoundLimit(session: Session):
     problem, set_problem = solara.use_state(None)
     solara.use_effect(lambda: set_text(str(limit)), [limit])  # a limit set elsewhere shows
 
+    text_ref = solara.use_ref(text)  # what is typed, also before the next redraw
+    text_ref.current = text
+
+    def typed(value):
+        text_ref.current = value
+        set_text(value)
+
     def apply(*_ignore):
         try:
             rounds = parse_round_limit(text_ref.current)
@@ -239,13 +246,6 @@ def RoundLimit(session: Session):
             return
         set_problem(None)
         session.set_round_limit(rounds)
-
-    text_ref = solara.use_ref(text)
-    text_ref.current = text
-
-    def typed(value):
-        text_ref.current = value
-        set_text(value)
 
     field = solara.v.TextField(v_model=text, on_v_model=typed,
                                label=f"Stop after round (1 to {MAX_ROUNDS:,})",
@@ -257,7 +257,7 @@ def RoundLimit(session: Session):
         solara.Error(problem, dense=True, classes=["coalition-round-limit-problem"],
                      style={"font-size": "0.8rem"})
     Caption(f"Play and Step stop after round {limit:,}, as at the verdict "
-            "(the command line's --rounds); a change applies at once.",
+            "(the command line's --rounds); a new limit applies as you leave the box or press Enter.",
             classes=["coalition-round-limit-caption"])
 
 
