@@ -381,3 +381,33 @@ def test_the_round_limit_box_reads_whole_numbers(text, rounds):
 def test_the_round_limit_box_refuses_anything_else_and_says_what_is_allowed(text):
     with pytest.raises(ValueError, match=r"whole number from 1 to 10,000, not"):
         parse_round_limit(text)
+
+
+def test_play_waits_for_the_browser_to_paint_each_round(monkeypatch):
+    """Once the browser has reported a painted round, the next round waits for it: Play
+    never runs ahead of a slow browser (so Pause stops the round on screen). The page's
+    last part carries the version the server drew, and the browser's report of it reaches
+    the session; before any report (no browser) only the server's drawing is waited for."""
+    import threading
+
+    import solara
+
+    import viz.app
+    from viz.components.onscreen import OnScreen
+
+    sessions = []
+    monkeypatch.setattr(viz.app, "Session", lambda **kw: sessions.append(Session(**kw)) or sessions[-1])
+    _, rc = solara.render(viz.app.Page(), handle_error=False)
+    session = sessions[0]
+    session.page_drawn.set(True)
+    session.step()
+    assert session.wait_drawn(timeout=0.01)  # no browser has reported: the server's drawing
+    (views,) = [w for w in rc.find(OnScreen).widgets if w.name == "views"]
+    assert views.version == session.views_version.value
+    views.shown = views.version  # the browser has painted round 1
+    session.step()
+    assert views.version == session.views_version.value > views.shown
+    assert not session.wait_drawn(timeout=0.05)  # round 2 is not on screen yet
+    threading.Timer(0.05, lambda: setattr(views, "shown", views.version)).start()
+    assert session.wait_drawn(timeout=5)  # painted: the next round may be played
+    rc.close()

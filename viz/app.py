@@ -73,7 +73,7 @@ def Views(session: Session):
     """Every other view; each gets the version, so a new value redraws it. The nation
     inspector, the costliest and below the fold, gets it only while the browser shows it
     (:mod:`viz.components.onscreen`): it is redrawn at the latest round when it comes
-    into view."""
+    into view. The browser reports each version it has painted (Play waits for it)."""
     v = session.views_version.value
     inspector_version = frozen_version(v, session.inspector_onscreen.value)
     solara.use_effect(lambda: session.mark_drawn(v), [v])
@@ -104,6 +104,8 @@ def Views(session: Session):
         with Panel("Nation inspector: why does it do that?"):
             OnScreen.element(children=[Inspector(session, version=inspector_version)],
                              name="inspector", on_onscreen=session.inspector_onscreen.set)
+    # last on the page: tells the server the browser has painted this round (Play waits)
+    OnScreen.element(children=[], name="views", version=v, on_shown=session.mark_shown)
 
 
 @solara.component

@@ -6,7 +6,8 @@ time; while the browser reports them off screen they keep what they last drew, a
 they are redrawn at the latest round when they come into view (:func:`frozen_version`).
 Until the browser has reported (and without a browser, in tests), a part counts as on
 screen. The app also draws its charts only once the browser has drawn the rest of the
-page (``drawn``), so the banner and the controls come first on a page load.
+page (``drawn``), so the banner and the controls come first on a page load, and Play
+plays a round only once the browser has painted the last (``shown``).
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ import traitlets
 
 
 class OnScreen(ipyvue.VueTemplate):
-    """Its children, ``onscreen``: whether the browser shows them (IntersectionObserver), and
-    ``drawn``: the browser has drawn them. ``name`` tells the parts apart on the page.
+    """Its children, ``onscreen``: whether the browser shows them (IntersectionObserver),
+    ``drawn``: the browser has drawn them, and ``shown``: the last ``version`` the browser
+    has painted. ``name`` tells the parts apart on the page.
 
     A plain Vue template, not a Vuetify one: a search of the page's widgets for Vuetify
     templates (the tests') then looks inside it rather than stopping at it."""
@@ -31,6 +33,8 @@ class OnScreen(ipyvue.VueTemplate):
     onscreen = traitlets.Bool(True).tag(sync=True)
     drawn = traitlets.Bool(False).tag(sync=True)
     name = traitlets.Unicode("").tag(sync=True)
+    version = traitlets.Int(-1).tag(sync=True)  # what the server last drew in it (-1: not told)
+    shown = traitlets.Int(-1).tag(sync=True)  # ... and the browser has painted since
 
 
 def frozen_version(version: int, onscreen: bool) -> int:
