@@ -23,7 +23,7 @@ from viz.components.echarts import option_csv
 from viz.components.parameters import parameter_rows
 from viz.components.reality import reality_check
 from viz.glossary import CAPTIONS, GLOSSARY, SYMBOLS, gloss_html
-from viz.state import CONTROLLED, Session, Settings
+from viz.state import CONTROLLED, LABELS, Session, Settings
 
 SEED = 7
 
@@ -343,16 +343,20 @@ def test_a_page_load_draws_the_charts_once_the_browser_has_drawn_the_page(monkey
 
     sessions = []
     monkeypatch.setattr(viz.app, "Session", lambda **kw: sessions.append(Session(**kw)) or sessions[-1])
-    _, rc = solara.render(viz.app.Page(), handle_error=False)
+    _, rc = solara.render(solara.AppLayout(children=[viz.app.Page()]), handle_error=False)  # with the sidebar
     session = sessions[0]
     assert not rc.find(EchartsJson).widgets
     assert rc.find(v.Html, class_="coalition-headline").widget.children == ["Round 0 · Unresolved so far"]
+    # the run's buttons and the scenario come first, the other settings with the charts
+    assert [w for w in rc.find(v.Btn).widgets if "Step" in w.children]
+    assert not [w for w in rc.find(v.Slider).widgets if w.label.startswith(LABELS["spillover"])]
     session.step()  # a Step before the charts came: the banner moves on, nothing is lost
     pending = [w for w in rc.find(OnScreen).widgets if w.name == "views-pending"]
     assert len(pending) == 1
     pending[0].drawn = True  # what the browser sends once the page is drawn
     charts = rc.find(EchartsJson).widgets
     assert len(charts) >= 7 and not [w for w in rc.find(OnScreen).widgets if w.name == "views-pending"]
+    assert [w for w in rc.find(v.Slider).widgets if w.label.startswith(LABELS["spillover"])]
     assert "Germany (round 1)" in next(w for w in rc.find(v.VuetifyTemplate).widgets
                                       if getattr(w, "attributes", {}).get("class") == "coalition-explain"
                                       ).unsafe_innerHTML
@@ -411,3 +415,23 @@ def test_play_waits_for_the_browser_to_paint_each_round(monkeypatch):
     threading.Timer(0.05, lambda: setattr(views, "shown", views.version)).start()
     assert session.wait_drawn(timeout=5)  # painted: the next round may be played
     rc.close()
+
+
+def test_the_server_hands_messages_over_quickly_and_gzips_cheaply(monkeypatch):
+    """``coalition app`` sets a short thread switch interval (a page load's 190 widget
+    messages each cross threads) and gzips static files at level 1, not 9."""
+    import sys
+
+    from starlette.middleware.gzip import GZipMiddleware
+
+    from viz import server
+
+    monkeypatch.setattr(GZipMiddleware.__init__, "__defaults__", GZipMiddleware.__init__.__defaults__)
+    before = sys.getswitchinterval()
+    try:
+        server.tune_server()
+        assert sys.getswitchinterval() == pytest.approx(server.SWITCH_INTERVAL_S)
+        middleware = GZipMiddleware(lambda *a: None, minimum_size=1000)  # as Solara builds it
+        assert middleware.compresslevel == server.GZIP_LEVEL == 1 and middleware.minimum_size == 1000
+    finally:
+        sys.setswitchinterval(before)
