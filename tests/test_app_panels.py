@@ -8,6 +8,7 @@ import csv
 import io
 import re
 
+import ipyvuetify as v
 import numpy as np
 import pytest
 
@@ -22,7 +23,7 @@ from viz.components.echarts import option_csv
 from viz.components.parameters import parameter_rows
 from viz.components.reality import reality_check
 from viz.glossary import CAPTIONS, GLOSSARY, SYMBOLS, gloss_html
-from viz.state import CONTROLLED, Session, Settings
+from viz.state import CONTROLLED, LABELS, Session, Settings
 
 SEED = 7
 
@@ -304,8 +305,65 @@ def test_solaras_navigator_template_is_used_without_its_typo():
     assert "module.exports = {" in text and solara_fixes.TYPO not in text
 
 
+def test_the_app_renders_with_reactons_fast_tree_walk(monkeypatch):
+    """A Step redraws the banner without walking the charts: the fast renderer is chosen
+    when the app is imported, and the banner's pass updates no chart widget."""
+    import reacton.core
+    import solara
+
+    import viz.app
+    from viz.components.echarts import EchartsJson
+    from viz.solara_fixes import use_fast_renderer
+
+    assert use_fast_renderer() and reacton.core._render_context_class() is reacton.core._RenderContextFast
+    sessions = []
+    monkeypatch.setattr(viz.app, "Session", lambda **kw: sessions.append(Session(**kw)) or sessions[-1])
+    _, rc = solara.render(viz.app.Page(), handle_error=False)
+    session = sessions[0]
+    session.page_drawn.set(True)  # as the browser says once it has drawn the page
+    updated = []
+    original = reacton.core.Element._update_widget
+    monkeypatch.setattr(reacton.core.Element, "_update_widget", lambda el, *a, **k: (
+        updated.append(getattr(el.component, "name", "")), original(el, *a, **k))[1])
+    session.version.set(session.version.value + 1)  # the banner's pass of a Step
+    assert updated and "EchartsJson" not in updated
+    session.views_version.set(session.version.value)  # then the views'
+    assert "EchartsJson" in updated
+    rc.close()
+
+
+def test_a_page_load_draws_the_charts_once_the_browser_has_drawn_the_page(monkeypatch):
+    """The first render holds the banner and controls, not the charts; when the browser
+    says it has drawn that, the views follow, at the round the banner shows."""
+    import solara
+
+    import viz.app
+    from viz.components.echarts import EchartsJson
+    from viz.components.onscreen import OnScreen
+
+    sessions = []
+    monkeypatch.setattr(viz.app, "Session", lambda **kw: sessions.append(Session(**kw)) or sessions[-1])
+    _, rc = solara.render(solara.AppLayout(children=[viz.app.Page()]), handle_error=False)  # with the sidebar
+    session = sessions[0]
+    assert not rc.find(EchartsJson).widgets
+    assert rc.find(v.Html, class_="coalition-headline").widget.children == ["Round 0 · Unresolved so far"]
+    # the run's buttons and the scenario come first, the other settings with the charts
+    assert [w for w in rc.find(v.Btn).widgets if "Step" in w.children]
+    assert not [w for w in rc.find(v.Slider).widgets if w.label.startswith(LABELS["spillover"])]
+    session.step()  # a Step before the charts came: the banner moves on, nothing is lost
+    pending = [w for w in rc.find(OnScreen).widgets if w.name == "views-pending"]
+    assert len(pending) == 1
+    pending[0].drawn = True  # what the browser sends once the page is drawn
+    charts = rc.find(EchartsJson).widgets
+    assert len(charts) >= 7 and not [w for w in rc.find(OnScreen).widgets if w.name == "views-pending"]
+    assert [w for w in rc.find(v.Slider).widgets if w.label.startswith(LABELS["spillover"])]
+    assert "Germany (round 1)" in next(w for w in rc.find(v.VuetifyTemplate).widgets
+                                      if getattr(w, "attributes", {}).get("class") == "coalition-explain"
+                                      ).unsafe_innerHTML
+    rc.close()
+
+
 def test_the_settings_box_links_to_the_parameter_list():
-    import ipyvuetify as v
     import solara
 
     from viz.app import TABS
@@ -327,3 +385,53 @@ def test_the_round_limit_box_reads_whole_numbers(text, rounds):
 def test_the_round_limit_box_refuses_anything_else_and_says_what_is_allowed(text):
     with pytest.raises(ValueError, match=r"whole number from 1 to 10,000, not"):
         parse_round_limit(text)
+
+
+def test_play_waits_for_the_browser_to_paint_each_round(monkeypatch):
+    """Once the browser has reported a painted round, the next round waits for it: Play
+    never runs ahead of a slow browser (so Pause stops the round on screen). The page's
+    last part carries the version the server drew, and the browser's report of it reaches
+    the session; before any report (no browser) only the server's drawing is waited for."""
+    import threading
+
+    import solara
+
+    import viz.app
+    from viz.components.onscreen import OnScreen
+
+    sessions = []
+    monkeypatch.setattr(viz.app, "Session", lambda **kw: sessions.append(Session(**kw)) or sessions[-1])
+    _, rc = solara.render(viz.app.Page(), handle_error=False)
+    session = sessions[0]
+    session.page_drawn.set(True)
+    session.step()
+    assert session.wait_drawn(timeout=0.01)  # no browser has reported: the server's drawing
+    (views,) = [w for w in rc.find(OnScreen).widgets if w.name == "views"]
+    assert views.version == session.views_version.value
+    views.shown = views.version  # the browser has painted round 1
+    session.step()
+    assert views.version == session.views_version.value > views.shown
+    assert not session.wait_drawn(timeout=0.05)  # round 2 is not on screen yet
+    threading.Timer(0.05, lambda: setattr(views, "shown", views.version)).start()
+    assert session.wait_drawn(timeout=5)  # painted: the next round may be played
+    rc.close()
+
+
+def test_the_server_hands_messages_over_quickly_and_gzips_cheaply(monkeypatch):
+    """``coalition app`` sets a short thread switch interval (a page load's 190 widget
+    messages each cross threads) and gzips static files at level 1, not 9."""
+    import sys
+
+    from starlette.middleware.gzip import GZipMiddleware
+
+    from viz import server
+
+    monkeypatch.setattr(GZipMiddleware.__init__, "__defaults__", GZipMiddleware.__init__.__defaults__)
+    before = sys.getswitchinterval()
+    try:
+        server.tune_server()
+        assert sys.getswitchinterval() == pytest.approx(server.SWITCH_INTERVAL_S)
+        middleware = GZipMiddleware(lambda *a: None, minimum_size=1000)  # as Solara builds it
+        assert middleware.compresslevel == server.GZIP_LEVEL == 1 and middleware.minimum_size == 1000
+    finally:
+        sys.setswitchinterval(before)

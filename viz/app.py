@@ -16,22 +16,25 @@ from viz.components.controls import PARAMETERS_TAB, Controls
 from viz.components.events import EventLog
 from viz.components.info import Info
 from viz.components.inspector import Inspector
+from viz.components.onscreen import OnScreen, frozen_version
 from viz.components.parameters import Parameters
 from viz.components.reality import ModelVsReality
 from viz.components.uncertainty import PlausibleWorlds, SecondRun
-from viz.solara_fixes import apply as apply_solara_fixes
+from viz.solara_fixes import apply as apply_solara_fixes, use_fast_renderer
 from viz.state import Session
 from viz.sweep_page import SweepPage
 
 TITLE = "Coalition: burden-sharing and deterrence"
 TABS = ("Model", "Model vs reality", "Info", "Parameters", "Sweeps")
 assert TABS[PARAMETERS_TAB] == "Parameters"
+CAPTION = {"font-size": "0.85rem", "color": "#666", "padding": "8px"}
 STYLE = """
 .coalition-term { text-decoration: underline dotted #888; cursor: help; }
 .coalition-panel .v-card__title { font-size: 1.05rem; padding-bottom: 4px; }
 """
 
 apply_solara_fixes()
+use_fast_renderer()
 
 
 @solara.component
@@ -67,9 +70,17 @@ def RoundSlider(session: Session, version: int = 0):
 
 @solara.component
 def Views(session: Session):
-    """Every other view; each gets the version, so a new value redraws it."""
+    """Every other view; each gets the version, so a new value redraws it. The nation
+    inspector, the costliest and below the fold, gets it only while the browser shows it
+    (:mod:`viz.components.onscreen`): it is redrawn at the latest round when it comes
+    into view. The browser reports each version it has painted (Play waits for it)."""
     v = session.views_version.value
+    inspector_version = frozen_version(v, session.inspector_onscreen.value)
     solara.use_effect(lambda: session.mark_drawn(v), [v])
+    if not session.page_drawn.value:  # a page load: the banner and controls first
+        OnScreen.element(children=[solara.Text("Drawing the charts ...", style=CAPTION)],
+                         name="views-pending", on_drawn=lambda drawn: session.page_drawn.set(True))
+        return
     overlay, found = session.overlay.value, session.ensemble.value
     RoundSlider(session, version=v)
     with solara.Column(gap="0px"):
@@ -91,7 +102,10 @@ def Views(session: Session):
             with Panel("Burden and size"):
                 BurdenVsGdp(session, version=v)
         with Panel("Nation inspector: why does it do that?"):
-            Inspector(session, version=v)
+            OnScreen.element(children=[Inspector(session, version=inspector_version)],
+                             name="inspector", on_onscreen=session.inspector_onscreen.set)
+    # last on the page: tells the server the browser has painted this round (Play waits)
+    OnScreen.element(children=[], name="views", version=v, on_shown=session.mark_shown)
 
 
 @solara.component
@@ -106,7 +120,8 @@ def Page():
 
 @solara.component
 def SinglePlayer():
-    session = solara.use_memo(Session, [])  # one model per browser session, never shared
+    # one model per browser session, never shared; the charts follow the page's first draw
+    session = solara.use_memo(lambda: Session(draw_views_at_once=False), [])
     solara.Title(TITLE)
     solara.Style(STYLE)
     with solara.Sidebar():
@@ -121,7 +136,8 @@ def SinglePlayer():
             if tab == 1:  # computed only when shown
                 ModelVsReality(session)
         with solara.lab.Tab(TABS[2]):
-            Info()
+            if tab == 2:  # 20 kB of text, sent only when asked for
+                Info()
         with solara.lab.Tab(TABS[3]):
             if tab == 3:
                 Parameters()

@@ -255,7 +255,7 @@ class Session:
     reads a model that Play's thread is stepping.
     """
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, draw_views_at_once: bool = True) -> None:
         settings = settings or Settings.for_scenario(DEFAULT_SCENARIO)
         self.lock = threading.RLock()
         self.model = settings.build()
@@ -269,7 +269,8 @@ class Session:
         self.delay_ms = solara.reactive(300)
         self.inspected = solara.reactive(self.default_nation())
         self._drawn = threading.Condition()
-        self._drawn_version = 0
+        self._drawn_version = 0  # the views the server has drawn ...
+        self._shown_version: int | None = None  # ... and the browser shown (None: no browser yet)
         # Play and Step stop at the round limit (the CLI's --rounds), as at the verdict
         self.round_limit = solara.reactive(DEFAULT_ROUNDS)
         # the round slider: every round's state and how many events it had logged
@@ -281,6 +282,12 @@ class Session:
         self.ensemble: solara.Reactive[Any] = solara.reactive(None)
         self.overlay: solara.Reactive[Any] = solara.reactive(None)
         self.tab = solara.reactive(0)  # the tab shown (the settings box links to Parameters)
+        # whether the browser shows the nation inspector (viz/components/onscreen.py): off
+        # screen it keeps what it drew, and is redrawn at the latest round when seen again
+        self.inspector_onscreen = solara.reactive(True)
+        # the app's page draws the charts once the browser has drawn the rest (the banner
+        # and the controls come first); a session drawn without a browser, at once
+        self.page_drawn = solara.reactive(draw_views_at_once)
 
     # ------------------------------------------------------------------ actions
     def step(self) -> bool:
@@ -372,15 +379,30 @@ class Session:
             self._drawn_version = max(self._drawn_version, version)
             self._drawn.notify_all()
 
+    def mark_shown(self, version: int) -> None:
+        """The browser has painted the views at ``version`` (:mod:`viz.components.onscreen`)."""
+        with self._drawn:
+            self._shown_version = max(self._shown_version or 0, version)
+            self._drawn.notify_all()
+
     def wait_drawn(self, timeout: float = 5.0) -> bool:
         """Wait until the views show the latest version; Play does, before its next round.
 
-        Whichever thread draws, it then sees one change per drawing, never a change in
-        every pass (Solara stops a render loop that another thread keeps feeding).
+        First the server's drawing, then, once a browser has reported a painted round,
+        the browser's too: Play then never runs ahead of a slow browser, so Pause stops
+        the round the screen shows (or the one being played) and the rounds on screen
+        are the rounds played. Whichever thread draws, it sees one change per drawing,
+        never a change in every pass (Solara stops a render loop that another thread
+        keeps feeding). A browser that stops answering (a hidden tab, a lost message)
+        holds Play up for ``timeout`` at most.
         """
+        def drawn() -> bool:
+            latest = self.views_version.value
+            return self._drawn_version >= latest and (self._shown_version is None
+                                                       or self._shown_version >= latest)
+
         with self._drawn:
-            return self._drawn.wait_for(lambda: self._drawn_version >= self.views_version.value,
-                                        timeout)
+            return self._drawn.wait_for(drawn, timeout)
 
     # ------------------------------------------------------------------ readings
     def read(self, view: Callable[..., T], *args: Any) -> T:
