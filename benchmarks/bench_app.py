@@ -25,8 +25,7 @@ import statistics
 import sys
 import time
 
-from tests.helpers.browser import (CHROMIUM_ARGS, app_server, chromium, cpu_seconds, free_port,
-                                   server_pid)
+from tests.helpers.browser import app_server, cpu_seconds, free_port, launched_chromium, server_pid
 
 # Click Step and resolve with the ms until the banner's headline shows a new round.
 CLICK_TO_BANNER = """
@@ -77,12 +76,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def bench(steps: int = 30, port: int | None = None, visits: int = 8) -> dict[str, float]:
-    from playwright.sync_api import sync_playwright
-
-    with app_server(port or free_port()) as url, sync_playwright() as pw:
-        if chromium() is None:
-            raise SystemExit("chromium not found: apt-get install chromium")
-        browser = pw.chromium.launch(executable_path=chromium(), headless=True, args=CHROMIUM_ARGS)
+    with app_server(port or free_port()) as url, launched_chromium() as browser:
         renders, charts = [], []
         # the first visitor after start (cold), then ``visits`` more, each in a fresh
         # browser context (nothing cached), one at a time

@@ -106,16 +106,10 @@ def type_share(page, share: float) -> float:
 
 
 def bench_browser(students: int, bursts: int = 3, profile: str | None = None) -> dict[str, float]:
-    from playwright.sync_api import sync_playwright
+    from tests.helpers.browser import app_server, cpu_seconds, free_port, launched_chromium, server_pid
 
-    from tests.helpers.browser import (CHROMIUM_ARGS, app_server, chromium, cpu_seconds, free_port,
-                                       server_pid)
-
-    if chromium() is None:
-        raise SystemExit("chromium not found: apt-get install chromium")
-    with app_server(free_port()) as url, sync_playwright() as pw:
+    with app_server(free_port()) as url, launched_chromium() as browser:
         pid = server_pid(url)
-        browser = pw.chromium.launch(executable_path=chromium(), headless=True, args=CHROMIUM_ARGS)
         teacher = browser.new_context(accept_downloads=True).new_page()
         teacher.set_default_timeout(180_000)
         teacher.goto(url + "?classroom=new")

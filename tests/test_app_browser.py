@@ -16,8 +16,8 @@ import pytest
 
 from agents.coalition_model import CoalitionModel
 from model.errors import CoalitionError
-from helpers.browser import (CHROMIUM_ARGS, app_server, check_server, chromium, cpu_seconds,
-                             free_port, ignores_sigpipe, rss_mb, server_pid)
+from helpers.browser import (app_server, check_server, chromium, cpu_seconds, free_port,
+                             ignores_sigpipe, launched_chromium, rss_mb, server_pid)
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -73,10 +73,8 @@ def app_url(network_log, sweeps_root):
 
 @pytest.fixture(scope="module")
 def chromium_browser():
-    with playwright_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium(), headless=True, args=CHROMIUM_ARGS)
+    with launched_chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

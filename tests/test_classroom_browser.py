@@ -13,7 +13,7 @@ import pytest
 
 from agents import CoalitionModel
 from experiments.classroom import replay, state_digest
-from helpers.browser import CHROMIUM_ARGS, app_server, check_server, chromium, free_port
+from helpers.browser import app_server, check_server, chromium, free_port, launched_chromium
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -35,10 +35,8 @@ def app_url():
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium(), headless=True, args=CHROMIUM_ARGS)
+    with launched_chromium() as b:
         yield b
-        b.close()
 
 
 def page_in_new_context(browser, url: str):

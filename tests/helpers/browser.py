@@ -16,6 +16,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository
@@ -27,6 +28,22 @@ def chromium() -> str | None:
     """Path of Debian's chromium, or None if it is not installed."""
     path = shutil.which("chromium") or "/usr/bin/chromium"
     return path if Path(path).exists() else None
+
+
+@contextlib.contextmanager
+def launched_chromium() -> Iterator[Any]:
+    """Debian's chromium, headless, driven by Playwright; closed on the way out (the
+    browser tests' fixtures and the benchmarks all launch it this way)."""
+    from playwright.sync_api import sync_playwright
+
+    if chromium() is None:
+        raise SystemExit("chromium not found: apt-get install chromium")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium(), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def free_port() -> int:
