@@ -228,7 +228,9 @@ class Reciprocal(USPolicy):
 
     @classmethod
     def decide(cls, obs, params, uniform):
-        level = params["us_level"] * obs.burden_ratio / params["us_demand"]
+        # a burden far above the demand may overflow to inf: it is clipped to 100% anyway
+        with np.errstate(over="ignore"):
+            level = params["us_level"] * obs.burden_ratio / params["us_demand"]
         return np.clip(level, 0.0, 1.0), obs.memory
 
     @classmethod
