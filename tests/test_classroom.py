@@ -631,3 +631,16 @@ def test_the_guides_say_what_the_classroom_game_does():
     for guide in (plan, info):
         assert "coalition app --host 0.0.0.0" in guide and "Start a classroom game" in guide
         assert "keeps last round's choice" in guide
+
+
+def test_the_teachers_table_escapes_what_students_type_and_marks_who_submitted():
+    """A student's name is shown as typed, never run as HTML on the projected screen; the
+    anonymous mode shows a dash; only the nations that submitted read "yes"."""
+    from viz.classroom_page import submissions_html
+
+    players = (("DEU", "Germany", "<b>Ann</b> & | co"), ("POL", "Poland", ""))
+    table = submissions_html(players, frozenset({"POL"}), anonymous=False)
+    assert "&lt;b&gt;Ann&lt;/b&gt; &amp; | co" in table and "<b>" not in table
+    rows = table.split("<tr>")[2:]
+    assert [r.count(">yes<") for r in rows] == [0, 1]
+    assert ">-<" in submissions_html(players, frozenset(), anonymous=True).split("<tr>")[3]
