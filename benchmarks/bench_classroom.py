@@ -21,11 +21,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import shutil
 import signal
 import statistics
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 from experiments.classroom import Registry, RoomSetup, Submission
 
@@ -105,6 +110,12 @@ def type_share(page, share: float) -> float:
     raise RuntimeError(f"the page never took the share {share}")
 
 
+def py_spy() -> str | None:
+    """The py-spy executable: on the PATH or beside this Python (an unactivated venv)."""
+    beside = Path(sys.executable).with_name("py-spy")
+    return shutil.which("py-spy") or (str(beside) if beside.exists() else None)
+
+
 def bench_browser(students: int, bursts: int = 3, profile: str | None = None) -> dict[str, float]:
     from tests.helpers.browser import app_server, cpu_seconds, free_port, launched_chromium, server_pid
 
@@ -135,11 +146,8 @@ def bench_browser(students: int, bursts: int = 3, profile: str | None = None) ->
             page.get_by_text(f"Room {code} · you play").wait_for()
         joined_s = time.perf_counter() - t0
         latencies, cpu, typed, spy = [], [], {}, None
-        if profile:  # py-spy samples the server through the bursts (pip install py-spy)
-            import subprocess
-            spy = subprocess.Popen(["py-spy", "record", "-p", str(pid), "-o", profile, "-f", "raw",
-                                    "-r", "100", "--nonblocking"], stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
+        if profile:
+            open(profile, "w").close()  # the bursts' samples are appended to it
         for r in range(1, bursts + 1):
             teacher.get_by_role("button", name=f"Open round {r}").click()
             for k, page in enumerate(pages):
@@ -149,6 +157,10 @@ def bench_browser(students: int, bursts: int = 3, profile: str | None = None) ->
             at = int(time.time() * 1000) + 3000
             for page in pages:
                 page.evaluate(CLICK_AT, at)
+            if profile:  # py-spy samples the server through each burst (pip install py-spy)
+                spy = subprocess.Popen([py_spy(), "record", "-p", str(pid), "-o", f"{profile}.{r}",
+                                        "-f", "raw", "-r", "200", "--nonblocking"],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             busy = cpu_seconds(pid)
             teacher.wait_for_function("() => window.__all !== null", timeout=60_000)
             latencies.append(teacher.evaluate("() => window.__all") - at)
@@ -157,15 +169,18 @@ def bench_browser(students: int, bursts: int = 3, profile: str | None = None) ->
             for page in pages:
                 page.locator(".classroom-receipt").filter(has_text=f"round {r}").wait_for()
             cpu.append(cpu_seconds(pid) - busy)
+            if spy is not None:
+                spy.send_signal(signal.SIGINT)  # py-spy writes its file on an interrupt
+                spy.wait()
+                with open(profile, "a") as out, open(f"{profile}.{r}") as one:
+                    out.write(one.read())
+                os.remove(f"{profile}.{r}")
             clicked = [page.evaluate("() => window.__clicked") for page in pages]
             spread = max(clicked) - min(clicked)
             teacher.get_by_role("button", name="Close the round now").click()
             if r < bursts:
                 teacher.get_by_role("button", name=f"Open round {r + 1}").wait_for()
         teacher.get_by_text("the game is over").first.wait_for()
-        if spy is not None:
-            spy.send_signal(signal.SIGINT)  # py-spy writes its file on an interrupt
-            spy.wait()
         teacher.get_by_role("button", name="Show the debrief").click()
         with teacher.expect_download() as download:
             teacher.get_by_role("button", name="Download the record (JSON)").click()
@@ -193,9 +208,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bursts", type=int, default=3,
                         help="rounds in the browser, each with all students submitting at once")
     parser.add_argument("--profile", metavar="FILE",
-                        help="py-spy samples of the server through the bursts (collapsed stacks)")
+                        help="py-spy samples of the server through each burst, from just before the click to the last receipt (collapsed stacks)")
     parser.add_argument("--no-browser", action="store_true", help="only the in-process part")
     args = parser.parse_args(argv)
+    if args.profile and py_spy() is None:
+        parser.error("--profile needs py-spy: pip install py-spy")
     r = bench_room(args.students, args.rounds)
     print(f"room, in process: {args.students} submissions released together; all counted and "
           f"seen by the teacher's watcher after median {r['median_ms']:.2f} ms, p90 "
