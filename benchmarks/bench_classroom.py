@@ -14,12 +14,18 @@
    latency, then checks the room's record (downloaded from the teacher's page): 30
    submissions, each counted once with the share its student typed.
 
+   By default all pages and the server share every core, which is harsher than a class:
+   there the students' pages run on their own phones and laptops. ``--students-apart``
+   stands in for that on one machine: the server and the teacher's browser run on the
+   first half of the cores, the students' browser (and this harness) on the rest.
+
 Figures are printed, never asserted: the machine is shared and timings are noisy.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -28,6 +34,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -116,12 +123,65 @@ def py_spy() -> str | None:
     return shutil.which("py-spy") or (str(beside) if beside.exists() else None)
 
 
-def bench_browser(students: int, bursts: int = 3, profile: str | None = None) -> dict[str, float]:
-    from tests.helpers.browser import app_server, cpu_seconds, free_port, launched_chromium, server_pid
+def split_cores() -> tuple[set[int], set[int]]:
+    """The cores for the server and the teacher's page, and those for the students' pages."""
+    cores = sorted(os.sched_getaffinity(0))
+    half = max(1, len(cores) // 2)
+    return set(cores[:half]), set(cores[half:])
 
-    with app_server(free_port()) as url, launched_chromium() as browser:
+
+def pin_process(pid: int, cpus: set[int]) -> None:
+    """Keep every thread of process ``pid`` on ``cpus`` (threads it starts later inherit it)."""
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        os.sched_setaffinity(int(tid), cpus)
+
+
+def pinned_chromium(cpus: set[int], directory: str) -> str:
+    """A launcher for Debian's chromium on ``cpus`` only: every process it forks inherits them."""
+    from tests.helpers.browser import chromium
+
+    if chromium() is None:
+        raise SystemExit("chromium not found: apt-get install chromium")
+    listed = ",".join(map(str, sorted(cpus)))
+    script = Path(directory) / f"chromium-on-{listed.replace(',', '-')}"
+    script.write_text(f'#!/bin/sh\nexec taskset -c {listed} {chromium()} "$@"\n')
+    script.chmod(0o755)
+    return str(script)
+
+
+@contextlib.contextmanager
+def browsers(apart: tuple[set[int], set[int]] | None):
+    """The teacher's browser and the students' (one and the same unless ``apart``)."""
+    from tests.helpers.browser import CHROMIUM_ARGS, launched_chromium
+
+    if apart is None:
+        with launched_chromium() as browser:
+            yield browser, browser
+        return
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as directory, sync_playwright() as pw:
+        teacher, students = (pw.chromium.launch(executable_path=pinned_chromium(cpus, directory),
+                                                headless=True, args=CHROMIUM_ARGS) for cpus in apart)
+        try:
+            yield teacher, students
+        finally:
+            teacher.close()
+            students.close()
+
+
+def bench_browser(students: int, bursts: int = 3, profile: str | None = None,
+                  apart: bool = False) -> dict[str, float]:
+    from tests.helpers.browser import app_server, cpu_seconds, free_port, server_pid
+
+    cores = split_cores() if apart else None
+    if cores is not None:  # this harness (and Playwright's driver, started below) with the students
+        os.sched_setaffinity(0, cores[1])
+    with app_server(free_port()) as url, browsers(cores) as (teacher_browser, browser):
         pid = server_pid(url)
-        teacher = browser.new_context(accept_downloads=True).new_page()
+        if cores is not None:
+            pin_process(pid, cores[0])
+        teacher = teacher_browser.new_context(accept_downloads=True).new_page()
         teacher.set_default_timeout(180_000)
         teacher.goto(url + "?classroom=new")
         teacher.get_by_role("button", name="All nations").click()
@@ -185,7 +245,6 @@ def bench_browser(students: int, bursts: int = 3, profile: str | None = None) ->
         with teacher.expect_download() as download:
             teacher.get_by_role("button", name="Download the record (JSON)").click()
         record = json.loads(open(download.value.path()).read())
-        browser.close()
     nation_of = {name: iso3 for iso3, name in record["players"].items()}
     from experiments.classroom import setup_of
 
@@ -198,7 +257,8 @@ def bench_browser(students: int, bursts: int = 3, profile: str | None = None) ->
             "submitted": [len(p["submitted"]) for p in record["rounds"]],
             "distinct": [len(set(p["submitted"])) for p in record["rounds"]],
             "wrong_values": wrong, "students": students, "join_s": joined_s,
-            "nations_in_room": len(record["nations"])}
+            "nations_in_room": len(record["nations"]),
+            "cores": None if cores is None else tuple(sorted(c) for c in cores)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -210,7 +270,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", metavar="FILE",
                         help="py-spy samples of the server through each burst, from just before the click to the last receipt (collapsed stacks)")
     parser.add_argument("--no-browser", action="store_true", help="only the in-process part")
+    parser.add_argument("--students-apart", action="store_true",
+                        help="the students' pages on other cores than the server and the teacher's "
+                             "page, as on their own devices in a class (needs 2 cores and taskset)")
     args = parser.parse_args(argv)
+    if args.students_apart and len(os.sched_getaffinity(0)) < 2:
+        parser.error(f"--students-apart needs at least 2 cores; this process may use "
+                     f"{len(os.sched_getaffinity(0))}")
+    if args.students_apart and shutil.which("taskset") is None:
+        parser.error("--students-apart needs taskset (Debian: apt-get install util-linux)")
     if args.profile and py_spy() is None:
         parser.error("--profile needs py-spy: pip install py-spy")
     r = bench_room(args.students, args.rounds)
@@ -219,8 +287,11 @@ def main(argv: list[str] | None = None) -> int:
           f"{r['p90_ms']:.2f} ms, max {r['max_ms']:.2f} ms ({r['rounds']} rounds); "
           f"submissions lost, doubled or altered: {r['errors']}")
     if not args.no_browser:
-        b = bench_browser(args.students, args.bursts, args.profile)
+        b = bench_browser(args.students, args.bursts, args.profile, args.students_apart)
         lat = b["latencies_ms"]
+        if b["cores"] is not None:
+            print(f"the server and the teacher's page on cores {b['cores'][0]}, the students' "
+                  f"pages on cores {b['cores'][1]}")
         print(f"browser, end to end: {b['students']} student pages joined in {b['join_s']:.0f} s; "
               f"{len(lat)} rounds, all pressed Submit at the same instant (last round: within "
               f"{b['click_spread_ms']} ms of each other); the teacher's screen showed "
