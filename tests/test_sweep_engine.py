@@ -48,6 +48,13 @@ def close(a: np.ndarray, b: np.ndarray) -> bool:
     return np.allclose(a, b, rtol=1e-12, atol=1e-12 * scale, equal_nan=True)
 
 
+def series_table(blocks: list[dict]) -> dict[str, np.ndarray]:
+    """The series blocks as one table, rows ordered by (run, round)."""
+    cols = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
+    order = np.lexsort((cols["round"], cols["run"]))
+    return {k: v[order] for k, v in cols.items()}
+
+
 # The trajectory itself: bitwise. The membership-gain memo (gain, gain_tol) comes out of
 # nash_equilibrium, whose warm start (`last` in model/game.py) moves with the extra outer
 # iterations other runs of a batch cause, so it agrees to the solver tolerance only.
@@ -94,12 +101,7 @@ def test_engine_rows_and_series_equal_mesa_engine(curve, monkeypatch):
     verdicts = {r["verdict"] for r in rows}
     assert len(verdicts) >= 2  # the sample covers different outcomes
 
-    def table(bl):
-        cols = {k: np.concatenate([b[k] for b in bl]) for k in bl[0]}
-        order = np.lexsort((cols["round"], cols["run"]))
-        return {k: v[order] for k, v in cols.items()}
-
-    mine, ref = table(blocks), table(ref_blocks)
+    mine, ref = series_table(blocks), series_table(ref_blocks)
     for key in mine:
         assert close(mine[key], ref[key]), key
 
@@ -130,12 +132,43 @@ def test_identical_nations_agree_to_1e12():
     runs = [RunSpec(i, i % 2, i // 2, run_seed(3, i), params[i % 2], {}) for i in range(6)]
     rows, blocks = run_vectorised("baseline", runs, 20, series=True)
     ref, ref_blocks = run_mesa("baseline", runs, 20, series=True)
+    assert len(rows) == len(ref) == len(runs)
     for mine, theirs in zip(rows, ref):
-        for key, value in mine.items():
-            if isinstance(value, float):
-                assert value == pytest.approx(theirs[key], rel=1e-12, abs=1e-15), key
-            else:
-                assert value == theirs[key], key
+        assert_close_rows(mine, theirs, where=f"run {mine['run']}")
+    mine, theirs = series_table(blocks), series_table(ref_blocks)
+    assert mine.keys() == theirs.keys()
+    for key in mine:
+        assert close(mine[key], theirs[key]), key
+
+
+def assert_close_rows(mine, theirs, where: str) -> None:
+    """Equal rows, floats to 1e-12 relative, at every depth (a run row holds a list of
+    per-nation dicts, whose floats can also be 1 ulp apart)."""
+    if isinstance(mine, float) and isinstance(theirs, float):
+        assert mine == pytest.approx(theirs, rel=1e-12, abs=1e-15, nan_ok=True), where
+    elif isinstance(mine, dict) and isinstance(theirs, dict):
+        assert mine.keys() == theirs.keys(), where
+        for key in mine:
+            assert_close_rows(mine[key], theirs[key], f"{where}: {key}")
+    elif isinstance(mine, list) and isinstance(theirs, list):
+        assert len(mine) == len(theirs), where
+        for i, (a, b) in enumerate(zip(mine, theirs)):
+            assert_close_rows(a, b, f"{where}[{i}]")
+    else:
+        assert mine == theirs, where
+
+
+def test_row_comparison_reaches_nested_floats():
+    """The helper above tolerates 1 ulp inside the per-nation rows, and still catches a
+    real difference there."""
+    row = {"run": 0, "verdict": "converged", "nations": [{"iso3": "N01", "aid": 0.000953234164491655}]}
+    ulp = {**row, "nations": [{"iso3": "N01", "aid": 0.0009532341644916548}]}
+    assert_close_rows(row, ulp, "row")
+    for changed in ({**row, "nations": [{"iso3": "N01", "aid": 0.00095324}]},
+                    {**row, "nations": [{"iso3": "N02", "aid": 0.000953234164491655}]},
+                    {**row, "verdict": "fractured"}):
+        with pytest.raises(AssertionError):
+            assert_close_rows(row, changed, "row")
 
 
 def test_run_seeds_are_the_spawned_children():
