@@ -190,6 +190,11 @@ def test_the_timer_thread_plays_the_round_by_itself():
     while room.round == 0 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert room.round == 1 and room.played[0].closed_by == "timer"
+    # the watchers are told once the timer thread has released the room's lock, so the
+    # round can be read as played a moment before the telling arrives
+    told_by = time.monotonic() + 10
+    while not (seen and seen[-1] == room.version) and time.monotonic() < told_by:
+        time.sleep(0.01)
     assert seen and seen[-1] == room.version
 
 
