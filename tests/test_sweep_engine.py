@@ -145,7 +145,7 @@ def assert_close_rows(mine, theirs, where: str) -> None:
     """Equal rows, floats to 1e-12 relative, at every depth (a run row holds a list of
     per-nation dicts, whose floats can also be 1 ulp apart)."""
     if isinstance(mine, float) and isinstance(theirs, float):
-        assert mine == pytest.approx(theirs, rel=1e-12, abs=1e-15, nan_ok=True), where
+        assert mine == pytest.approx(theirs, rel=1e-12, abs=1e-15), where
     elif isinstance(mine, dict) and isinstance(theirs, dict):
         assert mine.keys() == theirs.keys(), where
         for key in mine:
