@@ -1056,6 +1056,83 @@ def switch_payoffs(game: Game, member: BoolArray, expected_us_effort: Array, us_
                                             axis=-1)[..., 0]
 
 
+def effort_ceiling(game: Game, expected_us_effort: Array, guess: Array) -> Array:
+    """E_bar: no coalition's equilibrium European effort exceeds it (one per game).
+
+    Whatever the coalition, an equilibrium contribution is at most what a nation would
+    give if it kept all of the benefit of its aid, or in a coordinated coalition counted
+    the value to every nation: ``s_j <= H_j(E) = clip(V_j(E)/phi_j - budget_j, floor_j,
+    s_max)`` with ``V_j = v_j`` (or ``sum_k v_k``). Where the value curve does not rise
+    in E (rho <= 1 and a concave benefit: the model's range), H does not rise either, so
+    every equilibrium effort E* = effort(s*(E*)) <= effort(H(E*)) lies below the root of
+    ``effort(H(E)) - E``: that root, rounded up by the solver's tolerance and 1e-9.
+    Where the premises fail (a rho above 1, a negative committed budget) it is +inf.
+
+    Parameters
+    ----------
+    game : Game
+    expected_us_effort : Array
+        X_hat_i, ``(..., N)``.
+    guess : Array
+        Where the root search starts (e.g. the effort of the current profile), ``(..., 1)``.
+
+    Returns
+    -------
+    Array
+        E_bar (EUR bn a year), ``(..., 1)``.
+    """
+    curve = ValueCurve(game, expected_us_effort)
+    budget = committed_budget(game)
+    coordinated = np.broadcast_to(game.coordinated, budget.shape[:-1] + (1,))
+
+    def excess(effort: Array) -> Array:
+        v = curve(effort) * (1 + 1e-9)  # room for the interpolant's error (5e-15)
+        value = np.where(coordinated, v.sum(-1, keepdims=True), v)
+        ceiling = np.clip(value / game.political_cost - budget, game.pledge_floor,
+                          game.max_contribution)
+        return european_effort(game, ceiling) - effort
+
+    root = root_from(excess, guess)
+    # excess falls at least as fast as -E, so the true root is below root + excess(root)
+    bar = (root + np.maximum(excess(root), 0.0)) * (1 + 1e-9) + 1e-12
+    holds = np.all((game.us_reliance <= 1.0) & (budget >= 0.0), axis=-1, keepdims=True)
+    return np.where(holds, bar, np.inf)
+
+
+def switch_payoff_ceiling(game: Game, member: BoolArray, expected_us_effort: Array,
+                          effort_bar: Array) -> Array:
+    """An upper bound on each nation's payoff after it alone switches side, whatever the
+    others then do (:func:`switch_payoffs` solves it exactly).
+
+    A nation that switches keeps its new benefit share of a benefit no larger than at
+    :func:`effort_ceiling`, and pays at least the political cost of the least it may
+    give (nothing out, the pledge floor in), its EU contribution and its opposition;
+    the sucker cost is never negative.
+
+    Parameters
+    ----------
+    game : Game
+    member : BoolArray
+        The current coalition, ``(..., N)`` (each nation's bound is for its own switch).
+    expected_us_effort : Array
+        X_hat_i, ``(..., N)``.
+    effort_bar : Array
+        From :func:`effort_ceiling`, ``(..., 1)``.
+
+    Returns
+    -------
+    Array
+        EUR bn a year, ``(..., N)`` (+inf where ``effort_bar`` is).
+    """
+    switched = ~member
+    least, _ = contribution_bounds(game, switched)
+    with np.errstate(invalid="ignore"):
+        benefit = benefit_share(game, switched) * security_benefit(
+            game, np.minimum(effort_bar, 1e300), expected_us_effort)
+    bound = benefit - domestic_cost(game, least) - eu_cost(game) - game.opposition * game.eu_aid
+    return np.where(np.isfinite(effort_bar), bound, np.inf)
+
+
 def switching_penalty(game: Game, member: BoolArray, exit_penalty: Array,
                       join_penalty: Array) -> Array:
     """What switching side costs each nation: exit (members) or join (outsiders) penalty x GDP.

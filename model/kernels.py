@@ -13,9 +13,10 @@ numba both call the C library's ``pow``, ``exp`` and ``expm1``; a NumPy built wi
 other vector maths may differ in the last bit, and then only a tie within 1e-12 of a
 switching threshold could decide differently).
 
-The value curve inside these solves is, by default, the round's interpolant
-(:mod:`model.interpolant`: one Chebyshev interpolant per nation and round, within about
-5e-15 of the exact curve), on both paths alike, so the Mesa model and the sweep engine
+The value curve inside the switched coalitions' solves is, by default, the round's
+interpolant (:mod:`model.interpolant`: one Chebyshev interpolant per nation and round,
+within about 5e-15 of the exact curve; the coalition as it stands is solved on the exact
+curve, ``payoffs(exact=True)``, see :func:`model.rounds.switch_gains`), on both paths alike, so the Mesa model and the sweep engine
 still agree to the bit; ``COALITION_CURVE=exact`` evaluates the exact curve instead
 (the reference's own numbers). ``tests/test_interpolant.py`` holds the interpolated
 payoffs within 1e-12 of the exact ones.
@@ -107,13 +108,16 @@ class Counterfactuals:
         return self._interpolant
 
     def payoffs(self, rows: np.ndarray, member: np.ndarray, nations: np.ndarray | None = None,
-                stay: bool | np.ndarray = True) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+                stay: bool | np.ndarray = True,
+                exact: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """(stay, switch, profiles) for runs ``rows`` with coalitions ``member`` (one row
         each): :func:`model.game.switch_payoffs`'s (stay, switch), and with the kernel
         each switched coalition's equilibrium profile ``(rows, K, N)`` (None with NumPy).
         ``stay`` (one flag, or one per row; kernel only) False skips the coalition as it
-        stands in that row (its stay payoffs are then left unset)."""
-        curve = self.interpolant()
+        stands in that row (its stay payoffs are then left unset). ``exact`` solves on
+        the exact value curve, without building the round's interpolant (worth it only
+        for a few equilibria a run: the interpolant's 16 nodes cost about two solves)."""
+        curve = None if exact else self.interpolant()
         if not self.compiled:
             every = rows.size == self.start.shape[0]  # rows are sorted and distinct
             sel = slice(None) if every else rows

@@ -32,6 +32,7 @@ from model.state import (CAUSE_CORE, CAUSE_EFFORT, CAUSE_NONE, CAUSE_SIZE, CONVE
                          FRACTURED, HOLLOW, NO_CEASEFIRE, NO_VERDICT, NOT_FORMED, State, World)
 
 SWITCH_RTOL = 1e-9  # payoff gains smaller than this (relative) count as ties
+SCREEN_MARGIN = 1e-8  # a switch is screened out only this far (relative) below its penalty
 ONE_AT_A_TIME = 100  # nations from which NumPy, too, solves gains after a switch one at a time
 
 
@@ -338,6 +339,13 @@ def revise_membership(world: World, game: g.Game, state: State, contribution: np
     steady state) reuses last round's gains. A nation whose side a player chose
     (``choices.member``, :mod:`model.choices`) takes that side at its turn instead.
 
+    A nation's switch is solved only where it could pay: its payoff after switching is
+    at most :func:`model.game.switch_payoff_ceiling` whatever the coalition's new
+    equilibrium, so where that ceiling's gain falls short of the penalty by more than
+    :data:`SCREEN_MARGIN` (relative), the nation cannot switch and its equilibrium is
+    not solved (:func:`switch_gains`); its gain is recorded as that ceiling. The
+    decisions are those of solving every switch (``tests/test_rounds.py``).
+
     After a switch, only the gains of the nations still to come are solved again. With
     the compiled kernel (:mod:`model.kernels`), or from :data:`ONE_AT_A_TIME` nations
     on, one at a time when a nation's turn comes (the coalition as it stands and the one
@@ -353,11 +361,17 @@ def revise_membership(world: World, game: g.Game, state: State, contribution: np
     threshold = g.switching_penalty(game, member, world.exit_penalty, world.join_penalty)
     solver = kernels.Counterfactuals(game, expected, us_effort, contribution)
     one_at_a_time = solver.compiled or member.shape[-1] >= ONE_AT_A_TIME
+    bar = g.effort_ceiling(game, expected, g.european_effort(game, contribution))
+    everyone = np.ones(member.shape, dtype=bool)
+    ceilings = (g.switch_payoff_ceiling(game, ~everyone, expected, bar),  # joining
+                g.switch_payoff_ceiling(game, everyone, expected, bar))  # leaving
 
-    def gains(stay: np.ndarray, switch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return switch - stay, SWITCH_RTOL * (np.abs(stay) + np.abs(switch))
+    def judge(rows: np.ndarray, nations: np.ndarray, stay: np.ndarray | None = None):
+        return switch_gains(solver, member[rows], rows, nations, threshold[rows],
+                            (ceilings[0][rows], ceilings[1][rows]), stay)
 
     runs = np.arange(member.shape[0])
+    every = np.broadcast_to(np.arange(member.shape[-1]), member.shape)
     inputs = np.concatenate([contribution, member, expected, game.exposure, game.defence,
                              game.eu_share, us_effort, game.outside_aid,
                              game.asset_risk.sum(-1, keepdims=True), game.force_deterrence],
@@ -365,28 +379,34 @@ def revise_membership(world: World, game: g.Game, state: State, contribution: np
     same = np.all(inputs == state.gain_inputs, axis=-1)
     gain, tol = state.gain.copy(), state.gain_tol.copy()
     # (kernel) the payoffs at the coalition as it stands, where known, and the profile
-    # each nation's switch would lead to (solved with the gains)
+    # each nation's switch would lead to (solved with the gains; `exact`: solved, not
+    # screened out)
     stay_now, known = np.zeros(member.shape), np.zeros(member.shape[0], dtype=bool)
     leads_to = np.zeros(member.shape + member.shape[-1:]) if solver.compiled else None
+    exact = np.zeros(member.shape, dtype=bool)
     if not same.all():
-        stay, switch, profiles = solver.payoffs(runs[~same], member[~same])
-        gain[~same], tol[~same] = gains(stay, switch)
+        rows = runs[~same]
+        stay, gain[rows], tol[rows], profiles, solved = judge(rows, every[rows])
         if solver.compiled:
-            stay_now[~same], known[~same], leads_to[~same] = stay, True, profiles
+            stay_now[rows], known[rows], leads_to[rows], exact[rows] = stay, True, profiles, solved
     memo = {"gain_inputs": inputs, "gain": gain.copy(), "gain_tol": tol.copy()}
     stale = np.zeros(member.shape[0], dtype=bool)  # (one at a time) gains older than a switch
     for position in range(member.shape[-1]):
         who = order[:, position]
         if stale.any():  # this nation's gain against the coalition as it stands now
             rows = runs[stale]
-            stay, switch, profiles = solver.payoffs(rows, member[rows], who[rows, None],
-                                                    stay=~known[rows])
+            given = None
             if solver.compiled:
-                stay_now[rows] = np.where(known[rows, None], stay_now[rows], stay)
-                stay, known[rows] = stay_now[rows], True
-                leads_to[rows, who[rows]] = profiles[:, 0]
-            gain[rows, who[rows]], tol[rows, who[rows]] = gains(
-                stay[np.arange(rows.size), who[rows]], switch[:, 0])
+                need = rows[~known[rows]]
+                if need.size:
+                    stay_now[need] = solver.payoffs(need, member[need], _none(need.size),
+                                                    exact=True)[0]
+                    known[need] = True
+                given = stay_now[rows]
+            _, now, now_tol, profiles, solved = judge(rows, who[rows, None], given)
+            gain[rows, who[rows]], tol[rows, who[rows]] = now[:, 0], now_tol[:, 0]
+            if solver.compiled:
+                leads_to[rows, who[rows]], exact[rows, who[rows]] = profiles[:, 0], solved[:, 0]
         margin = threshold[runs, who] - gain[runs, who]
         wants = g.wants_to_switch(member[runs, who], margin, tol[runs, who])
         wants = ch.switches(choices, runs, who, member[runs, who], wants)
@@ -399,15 +419,75 @@ def revise_membership(world: World, game: g.Game, state: State, contribution: np
                                               world.exit_penalty[rows], world.join_penalty[rows])
         later = order[rows, position + 1:]
         if solver.compiled:  # the coalition now is the one solved for this switch
+            # (a player's choice may switch a nation screened out: solve it afresh)
+            known[rows] &= exact[rows, who[rows]]
             seen = rows[known[rows]]
             stay_now[seen] = solver.utilities(seen, member[seen], leads_to[seen, who[seen]])
         if one_at_a_time:
             stale[rows] = True
         elif later.shape[1]:
-            now, switch, _ = solver.payoffs(rows, member[rows], later)
-            gain[rows[:, None], later], tol[rows[:, None], later] = gains(
-                np.take_along_axis(now, later, axis=-1), switch)
+            _, now, now_tol, _, _ = judge(rows, later)
+            gain[rows[:, None], later], tol[rows[:, None], later] = now, now_tol
     return member, switched, memo
+
+
+def _none(rows: int) -> np.ndarray:
+    """No switched coalitions: ``nations`` of shape ``(rows, 0)`` (only the coalition as
+    it stands is solved)."""
+    return np.zeros((rows, 0), dtype=np.int64)
+
+
+def gain_and_tie(stay: np.ndarray, switch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The gain from switching and the tolerance within which it counts as a tie."""
+    return switch - stay, SWITCH_RTOL * (np.abs(stay) + np.abs(switch))
+
+
+def switch_gains(solver: kernels.Counterfactuals, member: np.ndarray, rows: np.ndarray,
+                 nations: np.ndarray, threshold: np.ndarray,
+                 ceilings: tuple[np.ndarray, np.ndarray], stay: np.ndarray | None = None):
+    """Each listed nation's gain from switching side alone, solved only where it could pay.
+
+    ``rows`` are runs of ``solver``'s round with coalitions ``member`` (one row each),
+    ``nations`` ``(rows, K)`` whose switch is judged, ``threshold`` their penalties
+    ``(rows, N)``, ``ceilings`` each nation's :func:`model.game.switch_payoff_ceiling`
+    as an outsider joining and as a member leaving ``(rows, N)``, ``stay`` the payoffs
+    at the coalition as it stands if already known. A switch whose ceiling gain (with
+    its tie tolerance) falls :data:`SCREEN_MARGIN` short of the penalty cannot happen:
+    the true gain is below it, and the tie rule :func:`model.game.wants_to_switch`
+    reads ``gain + tol``, which rises with the switch payoff. Its gain is then the
+    ceiling's; the others are solved exactly. The coalition as it stands is solved on
+    the exact value curve: where every switch is screened out (most rounds of most
+    scenarios) the round's interpolant is then never built; the switches use it.
+
+    Returns (stay ``(rows, N)``, gain and tol ``(rows, K)``, the switched coalitions'
+    equilibrium profiles ``(rows, K, N)`` (kernel; NaN where screened out; None with
+    NumPy), solved ``(rows, K)``).
+    """
+    if stay is None:  # the coalition as it stands, on the exact curve (see below)
+        stay = solver.payoffs(rows, member, _none(rows.size), exact=True)[0]
+    r = np.arange(rows.size)[:, None]
+    stay_k = stay[r, nations]
+    ceiling = np.where(member[r, nations], ceilings[1][r, nations], ceilings[0][r, nations])
+    gain, tol = gain_and_tie(stay_k, ceiling)
+    due = threshold[r, nations]
+    solve = ~(gain + tol < due - SCREEN_MARGIN * (np.abs(stay_k) + np.abs(ceiling) + np.abs(due)))
+    profiles = np.full(nations.shape + member.shape[-1:], np.nan) if solver.compiled else None
+    if not solve.any():
+        return stay, gain, tol, profiles, solve
+    if solver.compiled:  # one equilibrium per (run, nation) solved
+        i, k = np.nonzero(solve)
+        _, switch, solved = solver.payoffs(rows[i], member[i], nations[i, k][:, None], stay=False)
+        gain[i, k], tol[i, k] = gain_and_tie(stay_k[i, k], switch[:, 0])
+        profiles[i, k] = solved[:, 0]
+    else:  # one lockstep batch: rows with a switch to solve, padded with a repeat
+        i = np.flatnonzero(solve.any(-1))
+        first = nations[i, np.argmax(solve[i], axis=-1)]
+        padded = np.where(solve[i], nations[i], first[:, None])
+        _, switch, _ = solver.payoffs(rows[i], member[i], padded)
+        exact_gain, exact_tol = gain_and_tie(stay_k[i], switch)
+        gain[i] = np.where(solve[i], exact_gain, gain[i])
+        tol[i] = np.where(solve[i], exact_tol, tol[i])
+    return stay, gain, tol, profiles, solve
 
 
 def update_verdict(world: World, old: State, new: State, game: g.Game | None = None) -> State:

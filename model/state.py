@@ -145,7 +145,7 @@ class State:
     # memo of the membership counterfactuals: the inputs they were solved for and the
     # result, reused only when the inputs are bitwise the same (a steady state)
     gain_inputs: np.ndarray
-    gain: np.ndarray  # (B, N)
+    gain: np.ndarray  # (B, N): a switch screened out (model.rounds.switch_gains) holds its ceiling
     gain_tol: np.ndarray  # (B, N)
     # the ceasefire and the reassurance force (all 0 / False before a ceasefire)
     ceasefire: np.ndarray  # (B, 1) bool

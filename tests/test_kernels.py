@@ -118,10 +118,10 @@ def test_the_membership_step_decides_alike_on_both_paths(monkeypatch, players):
     solved = []  # coalitions the kernel solves (one list entry per call and run)
     payoffs = kernels.Counterfactuals.payoffs
 
-    def counted(self, rows, member, nations=None, stay=True):
+    def counted(self, rows, member, nations=None, stay=True, exact=False):
         width = member.shape[-1] if nations is None else np.shape(nations)[-1]
         solved.append(width * rows.size + int(np.sum(np.broadcast_to(stay, rows.shape))))
-        return payoffs(self, rows, member, nations, stay)
+        return payoffs(self, rows, member, nations, stay, exact)
 
     for label, cells, lazy in (("numpy", 10**12, 10**6), ("numpy one at a time", 10**12, 1),
                                ("kernel", 0, 10**6)):
