@@ -15,9 +15,9 @@ switching threshold could decide differently).
 
 The value curve inside the switched coalitions' solves is, by default, the round's
 interpolant (:mod:`model.interpolant`: one Chebyshev interpolant per nation and round,
-within about 5e-15 of the exact curve; the coalition as it stands is solved on the exact
-curve, ``payoffs(exact=True)``, see :func:`model.rounds.switch_gains`), on both paths alike, so the Mesa model and the sweep engine
-still agree to the bit; ``COALITION_CURVE=exact`` evaluates the exact curve instead
+within about 5e-15 of the exact curve; the coalition as it stands is solved on the
+exact curve, ``payoffs(exact=True)``, see :func:`model.rounds.switch_gains`), on both
+paths alike, so the Mesa model and the sweep engine still agree to the bit; ``COALITION_CURVE=exact`` evaluates the exact curve instead
 (the reference's own numbers). ``tests/test_interpolant.py`` holds the interpolated
 payoffs within 1e-12 of the exact ones.
 

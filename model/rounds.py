@@ -344,7 +344,7 @@ def revise_membership(world: World, game: g.Game, state: State, contribution: np
     equilibrium, so where that ceiling's gain falls short of the penalty by more than
     :data:`SCREEN_MARGIN` (relative), the nation cannot switch and its equilibrium is
     not solved (:func:`switch_gains`); its gain is recorded as that ceiling. The
-    decisions are those of solving every switch (``tests/test_rounds.py``).
+    decisions are those of solving every switch (``tests/test_screening.py``).
 
     After a switch, only the gains of the nations still to come are solved again. With
     the compiled kernel (:mod:`model.kernels`), or from :data:`ONE_AT_A_TIME` nations
