@@ -1113,7 +1113,9 @@ def switch_payoff_ceiling(game: Game, member: BoolArray, expected_us_effort: Arr
     ----------
     game : Game
     member : BoolArray
-        The current coalition, ``(..., N)`` (each nation's bound is for its own switch).
+        The current coalition, ``(..., N)`` (each nation's bound is for its own switch),
+        or any shape that broadcasts against it: ``[False, True]`` on a leading axis
+        gives every nation's bound as an outsider joining and as a member leaving.
     expected_us_effort : Array
         X_hat_i, ``(..., N)``.
     effort_bar : Array

@@ -362,9 +362,9 @@ def revise_membership(world: World, game: g.Game, state: State, contribution: np
     solver = kernels.Counterfactuals(game, expected, us_effort, contribution)
     one_at_a_time = solver.compiled or member.shape[-1] >= ONE_AT_A_TIME
     bar = g.effort_ceiling(game, expected, g.european_effort(game, contribution))
-    everyone = np.ones(member.shape, dtype=bool)
-    ceilings = (g.switch_payoff_ceiling(game, ~everyone, expected, bar),  # joining
-                g.switch_payoff_ceiling(game, everyone, expected, bar))  # leaving
+    # each nation's ceiling as an outsider joining [0] and as a member leaving [1]: one
+    # call, the benefit at the effort ceiling computed once for both sides
+    ceilings = g.switch_payoff_ceiling(game, np.array([False, True])[:, None, None], expected, bar)
 
     def judge(rows: np.ndarray, nations: np.ndarray, stay: np.ndarray | None = None):
         return switch_gains(solver, member[rows], rows, nations, threshold[rows],

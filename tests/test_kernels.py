@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from agents.coalition_model import CoalitionModel
+from helpers.solves import count_coalitions
 from model import choices as ch
 from model import game as g
 from model import kernels
@@ -115,20 +116,13 @@ def test_the_membership_step_decides_alike_on_both_paths(monkeypatch, players):
         member[0, :players] = 1
         choices = replace(ch.Choices.none(1, 40), member=member)
     results = {}
-    solved = []  # coalitions the kernel solves (one list entry per call and run)
-    payoffs = kernels.Counterfactuals.payoffs
-
-    def counted(self, rows, member, nations=None, stay=True, exact=False):
-        width = member.shape[-1] if nations is None else np.shape(nations)[-1]
-        solved.append(width * rows.size + int(np.sum(np.broadcast_to(stay, rows.shape))))
-        return payoffs(self, rows, member, nations, stay, exact)
-
+    solved = []  # coalitions the kernel solves (one list entry per call)
     for label, cells, lazy in (("numpy", 10**12, 10**6), ("numpy one at a time", 10**12, 1),
                                ("kernel", 0, 10**6)):
         monkeypatch.setattr(kernels, "MIN_CELLS", cells)
         monkeypatch.setattr(r, "ONE_AT_A_TIME", lazy)
         if label == "kernel":
-            monkeypatch.setattr(kernels.Counterfactuals, "payoffs", counted)
+            solved = count_coalitions(monkeypatch)
         results[label] = r.play_round(world, state, uniforms, choices)
     assert sum(solved) <= 2 * 40 + 1, sum(solved)  # no coalition solved twice
     monkeypatch.setattr(r, "revise_membership", resolve_all_after_each_switch)

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from agents.coalition_model import CoalitionModel
 from helpers.params import PARAMS, valid
+from helpers.solves import count_coalitions
 from model import choices as ch
 from model import game as g
 from model import interpolant as ip
@@ -159,22 +160,14 @@ def test_where_nobody_is_near_the_penalty_no_switch_is_solved(monkeypatch, path)
         pytest.importorskip("numba")
     monkeypatch.setattr(kernels, "MIN_CELLS", 0 if path == "kernel" else 10**12)
     model = CoalitionModel("us-walks-away", rng=3, stop_on_verdict=False)
-    coalitions = []
-    payoffs = kernels.Counterfactuals.payoffs
-
+    coalitions = count_coalitions(monkeypatch)
     built = []
     interpolant = kernels.Counterfactuals.interpolant
-
-    def counted(self, rows, member, nations=None, stay=True, exact=False):
-        width = member.shape[-1] if nations is None else np.shape(nations)[-1]
-        coalitions.append(width * rows.size + int(np.sum(np.broadcast_to(stay, rows.shape))))
-        return payoffs(self, rows, member, nations, stay, exact)
 
     def building(self):
         built.append(self)
         return interpolant(self)
 
-    monkeypatch.setattr(kernels.Counterfactuals, "payoffs", counted)
     monkeypatch.setattr(kernels.Counterfactuals, "interpolant", building)
     model.step()
     assert sum(coalitions) == 1
